@@ -1,0 +1,61 @@
+# Toxin Clinic — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TOXINCLINIC_DEV := 1
+
+.PHONY: demo test test-sqlite test-postgres lint bench install install-test clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Re-install only when pyproject.toml changes, so a second `make demo` starts in seconds.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	./scripts/install-system.sh
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	./scripts/install-system.sh --test
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Set everything up and serve the demo clinic on http://127.0.0.1:$(PORT)/ with a task worker.
+demo: install
+	PORT=$(PORT) ./scripts/demo.sh
+
+## Install what tests need and run them all: lint, migrations check, SQLite suite, PostgreSQL suite.
+test: install-test lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite:
+	@echo "== test suite on SQLite (including browser tests) =="
+	$(PY) -m pytest -q
+
+# Browser journeys run once (on SQLite); PostgreSQL runs every database-facing test.
+test-postgres:
+	@if ! $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  if [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL at $(PG_URL) is not reachable and REQUIRE_POSTGRES is set"; exit 1; fi; \
+	  echo "!! SKIPPED: PostgreSQL suite — no server at $(PG_URL). Set PG_URL or start PostgreSQL to run it."; \
+	else \
+	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
+	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"; \
+	fi
+
+## Benchmarks -> docs/benchmarks.md
+bench: install-test
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf var/test-output .pytest_cache

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+
+from toxinclinic.accounts.models import ApiToken, Clinic, Location, User
+from toxinclinic.accounts.permissions import can_use_admin_site
+
+
+def _admin_has_permission(request: HttpRequest) -> bool:
+    # Clinic admins, not Django's is_staff flag, decide who sees the admin site.
+    return can_use_admin_site(request.user)
+
+
+admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
+admin.site.site_header = "Toxin Clinic administration"
+
+
+class ClinicScopedAdmin(admin.ModelAdmin):
+    """A clinic admin sees and edits only their own clinic's rows; a superuser sees all."""
+
+    clinic_field = "clinic"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.clinic_field}_id": request.user.clinic_id})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_use_admin_site(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_use_admin_site(request.user)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+    has_delete_permission = has_view_permission
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScopedAdmin):
+    clinic_field = "id"
+    list_display = ["name", "phone"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if request.user.is_superuser else qs.filter(pk=request.user.clinic_id)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Location)
+class LocationAdmin(ClinicScopedAdmin):
+    list_display = ["name", "clinic"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ClinicScopedAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_prescriber", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        ("Clinic", {"fields": ("clinic", "role", "is_prescriber", "credentials")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ClinicScopedAdmin):
+    clinic_field = "user__clinic"
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if request.user.is_superuser else qs.filter(user__clinic_id=request.user.clinic_id)

@@ -1,0 +1,135 @@
+"""Clinics, locations, users and their roles.
+
+Every clinical record hangs off a ``Clinic``; a user belongs to exactly one clinic
+(platform superusers aside), which is what scopes every query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Clinic(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, help_text="Shown to patients on urgent screens.")
+    emergency_number = models.CharField(max_length=20, default="999", help_text="Local emergency services.")
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        unique_together = [("clinic", "name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.clinic})"
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    NURSE = "nurse", "Nurse"
+    CLINICIAN = "clinician", "Clinician"
+    COORDINATOR = "coordinator", "Coordinator"
+    ADMIN = "admin", "Clinic admin"
+
+
+STAFF_ROLES = frozenset({Role.NURSE, Role.CLINICIAN, Role.COORDINATOR, Role.ADMIN})
+CLINICAL_ROLES = frozenset({Role.NURSE, Role.CLINICIAN})
+
+
+class User(AbstractUser):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    # A clinician may inject without being a prescriber (e.g. a nurse injector under protocol);
+    # only prescribers may override a dose-safety hard stop.
+    is_prescriber = models.BooleanField(default=False)
+    credentials = models.CharField(max_length=60, blank=True, help_text="e.g. MD, RN, NP")
+
+    objects = UserManager()
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def display_name(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only a SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        raw = "tc_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.hash(raw))
+        return token, raw
+
+
+class Invitation(models.Model):
+    """A one-time link with which an invited user (usually a patient) sets a password."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation for {self.user}"
+
+    @classmethod
+    def issue(cls, user: User, created_by: User | None) -> tuple[Invitation, str]:
+        raw = secrets.token_urlsafe(32)
+        inv = cls.objects.create(
+            user=user,
+            digest=ApiToken.hash(raw),
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(days=settings.TOXINCLINIC_INVITE_VALID_DAYS),
+        )
+        return inv, raw
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

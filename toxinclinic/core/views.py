@@ -1,0 +1,68 @@
+"""Home screens per role, and the health endpoint."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from toxinclinic.accounts.models import Clinic, Location, Role, User
+from toxinclinic.audit.models import AuditEvent
+from toxinclinic.patients.models import Patient
+from toxinclinic.patients.services import search_patients
+from toxinclinic.patients.views import chart_context
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    return redirect("login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.PATIENT:
+        patient = Patient.objects.filter(user=user).select_related("clinic").first()
+        if patient is None:
+            return render(request, "core/home_patient_unlinked.html")
+        return render(request, "core/home_patient.html", chart_context(request, patient))
+    if user.role == Role.ADMIN:
+        clinic_users = (
+            User.objects.filter(clinic_id=user.clinic_id)
+            .values("role")
+            .annotate(n=Count("id"))
+            .order_by("role")
+        )
+        return render(
+            request,
+            "core/home_admin.html",
+            {
+                "clinic": user.clinic,
+                "role_counts": [(Role(r["role"]).label, r["n"]) for r in clinic_users],
+                "locations": Location.objects.filter(clinic_id=user.clinic_id),
+                "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
+                "recent_audit": AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8],
+                "clinics": Clinic.objects.filter(pk=user.clinic_id),
+            },
+        )
+    query = request.GET.get("q", "").strip()[:100]
+    patients = search_patients(user, query)[:20]
+    return render(
+        request,
+        "core/home_staff.html",
+        {
+            "patients": patients,
+            "query": query,
+            "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
+        },
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness plus a trivial database round trip; also the framework floor in benchmarks."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,254 @@
+"""The patient chart core: demographics, indications, allergies, medications,
+relevant history and prior preventive treatments.
+
+Every row carries ``clinic`` (directly or through its patient) and a ``version``
+used for optimistic locking: an update names the version it started from and is
+refused with a conflict when somebody else saved first.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from toxinclinic.accounts.models import Clinic, Location
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Patient(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="patient"
+    )
+    mrn = models.CharField("MRN", max_length=32, help_text="Medical record number, unique within the clinic.")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    enrolled_on = models.DateField(help_text="First day the clinic follows this patient (diary starts here).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    # Lower-cased "last first mrn" for a cheap, index-friendly search on both databases.
+    search_text = models.CharField(max_length=260, db_index=True, editable=False, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_mrn_unique_per_clinic")
+        ]
+        indexes = [models.Index(fields=["clinic", "last_name", "first_name"])]
+        ordering = ["last_name", "first_name"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = f"{self.last_name} {self.first_name} {self.mrn}".lower()[:260]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.mrn})"
+
+
+class Indication(models.TextChoices):
+    CHRONIC_MIGRAINE = "chronic_migraine", "Chronic migraine"
+    CERVICAL_DYSTONIA = "cervical_dystonia", "Cervical dystonia"
+
+
+# ICD-10-CM codes by indication (clinical-reference §9).
+ICD10_CHOICES = [
+    ("G43.709", "G43.709 Chronic migraine without aura, not intractable, without status migrainosus"),
+    ("G43.701", "G43.701 Chronic migraine without aura, not intractable, with status migrainosus"),
+    ("G43.719", "G43.719 Chronic migraine without aura, intractable, without status migrainosus"),
+    ("G43.711", "G43.711 Chronic migraine without aura, intractable, with status migrainosus"),
+    ("G24.3", "G24.3 Spasmodic torticollis (cervical dystonia)"),
+]
+ICD10_BY_INDICATION = {
+    Indication.CHRONIC_MIGRAINE: {"G43.701", "G43.709", "G43.711", "G43.719"},
+    Indication.CERVICAL_DYSTONIA: {"G24.3"},
+}
+
+
+class ChartRecord(models.Model):
+    """Fields every chart sub-record shares."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="%(class)ss")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The clinic always follows the patient: a record can never drift into another clinic.
+        self.clinic_id = self.patient.clinic_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class PatientIndication(ChartRecord):
+    indication = models.CharField(max_length=30, choices=Indication.choices)
+    icd10 = models.CharField("ICD-10 code", max_length=10, choices=ICD10_CHOICES)
+    diagnosed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "indication"], name="one_row_per_patient_indication")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indication_display()} ({self.icd10})"
+
+
+class AllergySeverity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe / anaphylaxis"
+
+
+class Allergy(ChartRecord):
+    substance = models.CharField(max_length=200)
+    # A hypersensitivity to any botulinum toxin product or an ingredient is a hard stop (label).
+    botulinum_toxin = models.BooleanField(
+        "botulinum toxin or ingredient",
+        default=False,
+        help_text="Tick for hypersensitivity to any botulinum toxin product or an ingredient (e.g. albumin).",
+    )
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(
+        max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.MODERATE
+    )
+
+    class Meta:
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance
+
+
+class MedicationClass(models.TextChoices):
+    # Acute headache medicines (the diary counts these per class).
+    TRIPTAN = "triptan", "Triptan (acute)"
+    ERGOT = "ergot", "Ergot (acute)"
+    NSAID = "nsaid", "NSAID (acute)"
+    SIMPLE_ANALGESIC = "simple_analgesic", "Simple analgesic, e.g. paracetamol (acute)"
+    COMBINATION_ANALGESIC = "combination_analgesic", "Combination analgesic (acute)"
+    OPIOID = "opioid", "Opioid (acute)"
+    GEPANT = "gepant", "Gepant"
+    DITAN = "ditan", "Ditan (acute)"
+    # Classes that matter for toxin safety screening.
+    ANTICOAGULANT = "anticoagulant", "Anticoagulant"
+    ANTIPLATELET = "antiplatelet", "Antiplatelet"
+    AMINOGLYCOSIDE = "aminoglycoside", "Aminoglycoside antibiotic"
+    NMJ_INTERFERING = "nmj_interfering", "Other drug interfering with neuromuscular transmission"
+    MUSCLE_RELAXANT = "muscle_relaxant", "Muscle relaxant"
+    ANTICHOLINERGIC = "anticholinergic", "Anticholinergic"
+    PREVENTIVE = "preventive", "Migraine preventive"
+    OTHER = "other", "Other"
+
+
+ACUTE_CLASSES = frozenset(
+    {"triptan", "ergot", "nsaid", "simple_analgesic", "combination_analgesic", "opioid", "gepant", "ditan"}
+)
+
+
+class Medication(ChartRecord):
+    name = models.CharField(max_length=200)
+    drug_class = models.CharField(
+        max_length=30, choices=MedicationClass.choices, default=MedicationClass.OTHER
+    )
+    dose = models.CharField(max_length=100, blank=True, help_text="e.g. 50 mg as needed")
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    @property
+    def active(self) -> bool:
+        return self.stopped_on is None
+
+    @property
+    def is_acute(self) -> bool:
+        return self.drug_class in ACUTE_CLASSES
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HistoryCondition(models.TextChoices):
+    MYASTHENIA_GRAVIS = "myasthenia_gravis", "Myasthenia gravis"
+    LAMBERT_EATON = "lambert_eaton", "Lambert-Eaton syndrome"
+    MOTOR_NEURON_DISEASE = "motor_neuron_disease", "ALS / motor neuron disease"
+    OTHER_NEUROMUSCULAR = "other_neuromuscular", "Other neuromuscular junction disorder"
+    SWALLOWING_DIFFICULTY = "swallowing_difficulty", "Swallowing difficulty (dysphagia)"
+    BREATHING_DIFFICULTY = "breathing_difficulty", "Breathing difficulty"
+    COMPROMISED_RESPIRATORY = "compromised_respiratory", "Compromised respiratory function"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    BREASTFEEDING = "breastfeeding", "Breastfeeding"
+    OTHER = "other", "Other relevant history"
+
+
+class HistoryItem(ChartRecord):
+    condition = models.CharField(max_length=30, choices=HistoryCondition.choices)
+    details = models.CharField(max_length=300, blank=True)
+    since = models.DateField(null=True, blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+
+    @property
+    def active(self) -> bool:
+        return self.resolved_on is None
+
+    def __str__(self) -> str:
+        return self.get_condition_display()
+
+
+class PreventiveClass(models.TextChoices):
+    ANTICONVULSANT = "anticonvulsant", "Anticonvulsant (topiramate, valproate)"
+    BETA_BLOCKER = "beta_blocker", "Beta-blocker (propranolol, metoprolol, timolol)"
+    ANTIDEPRESSANT = "antidepressant", "Antidepressant (amitriptyline, nortriptyline, venlafaxine)"
+    ARB = "arb", "Angiotensin receptor blocker (candesartan)"
+    CGRP_MAB = "cgrp_mab", "CGRP monoclonal antibody"
+    GEPANT = "gepant", "Gepant (atogepant, rimegepant)"
+    ONABOTULINUMTOXINA = "onabotulinumtoxina", "OnabotulinumtoxinA"
+    OTHER = "other", "Other"
+
+
+class PreventiveOutcome(models.TextChoices):
+    INEFFECTIVE = "ineffective", "Ineffective"
+    NOT_TOLERATED = "not_tolerated", "Not tolerated"
+    CONTRAINDICATED = "contraindicated", "Contraindicated"
+    ONGOING = "ongoing", "Ongoing"
+
+
+class PreventiveTrial(ChartRecord):
+    drug = models.CharField(max_length=100)
+    drug_class = models.CharField(max_length=30, choices=PreventiveClass.choices)
+    dose = models.CharField(max_length=100, blank=True)
+    at_target_dose = models.BooleanField(default=False, help_text="Reached the target dose of the trial.")
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=PreventiveOutcome.choices)
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    def __str__(self) -> str:
+        return f"{self.drug} ({self.get_outcome_display()})"

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from toxinclinic.accounts import views as account_views
+from toxinclinic.api.main import api
+from toxinclinic.audit import views as audit_views
+from toxinclinic.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.landing, name="landing"),
+    path("home/", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/invite/<str:token>/", account_views.accept_invite, name="accept_invite"),
+    path("accounts/two-factor/", account_views.two_factor, name="two_factor"),
+    path("users/", account_views.users, name="users"),
+    path("patients/", include("toxinclinic.patients.urls")),
+    path("audit/", audit_views.audit_search, name="audit"),
+    path("me/access-log/", audit_views.my_access_log, name="my_access_log"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEV:
+    # Uploaded media in development; production serves MEDIA_ROOT from the proxy.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -89,13 +89,23 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    # Ours, one app per workflow.
     "toxinclinic.core",
-    "toxinclinic.accounts",
-    "toxinclinic.audit",
-    "toxinclinic.patients",
     "toxinclinic.demo",
 ]
+# Ours, one app per workflow. Each may plug in urls, api, demo and home panels (core/plugins.py).
+WORKFLOW_APPS = [
+    "accounts",
+    "audit",
+    "patients",
+    "education",
+    "inventory",
+    "visits",
+    "diary",
+    "outcomes",
+    "safety",
+    "scheduling",
+]
+INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,6 +7,7 @@ from toxinclinic.accounts import views as account_views
 from toxinclinic.api.main import api
 from toxinclinic.audit import views as audit_views
 from toxinclinic.core import views as core_views
+from toxinclinic.core.plugins import app_modules
 
 urlpatterns = [
     path("", core_views.landing, name="landing"),
@@ -17,12 +18,12 @@ urlpatterns = [
     path("accounts/invite/<str:token>/", account_views.accept_invite, name="accept_invite"),
     path("accounts/two-factor/", account_views.two_factor, name="two_factor"),
     path("users/", account_views.users, name="users"),
-    path("patients/", include("toxinclinic.patients.urls")),
     path("audit/", audit_views.audit_search, name="audit"),
     path("me/access-log/", audit_views.my_access_log, name="my_access_log"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+urlpatterns += [path(m.URL_PREFIX, include(m)) for m in app_modules("urls")]
 
 if settings.DEV:
     # Uploaded media in development; production serves MEDIA_ROOT from the proxy.

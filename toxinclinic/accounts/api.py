@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+API_PREFIX = "/"
 router = Router(tags=["accounts"])
 
 

@@ -65,13 +65,10 @@ def _field_error(request: HttpRequest, exc: FieldError) -> HttpResponse:
 
 
 def _register() -> None:
-    from toxinclinic.accounts.api import router as accounts_router
-    from toxinclinic.audit.api import router as audit_router
-    from toxinclinic.patients.api import router as patients_router
+    from toxinclinic.core.plugins import app_modules
 
-    api.add_router("/", accounts_router)
-    api.add_router("/patients", patients_router)
-    api.add_router("/audit", audit_router)
+    for module in app_modules("api"):
+        api.add_router(module.API_PREFIX, module.router)
 
 
 _register()

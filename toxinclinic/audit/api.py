@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from toxinclinic.accounts.permissions import can_view_audit
 from toxinclinic.audit.models import AuditEvent
 
+API_PREFIX = "/audit"
 router = Router(tags=["audit"])
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from toxinclinic.accounts.models import Clinic, Location, Role, User
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.core.plugins import home_panels
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import search_patients
 from toxinclinic.patients.views import chart_context
@@ -28,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
         patient = Patient.objects.filter(user=user).select_related("clinic").first()
         if patient is None:
             return render(request, "core/home_patient_unlinked.html")
-        return render(request, "core/home_patient.html", chart_context(request, patient))
+        ctx = chart_context(request, patient)
+        ctx["panels"] = home_panels(request)
+        return render(request, "core/home_patient.html", ctx)
     if user.role == Role.ADMIN:
         clinic_users = (
             User.objects.filter(clinic_id=user.clinic_id)
@@ -46,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
                 "recent_audit": AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8],
                 "clinics": Clinic.objects.filter(pk=user.clinic_id),
+                "panels": home_panels(request),
             },
         )
     query = request.GET.get("q", "").strip()[:100]
@@ -57,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "patients": patients,
             "query": query,
             "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
+            "panels": home_panels(request),
         },
     )
 

@@ -1,4 +1,6 @@
-"""What demo steps share: the seeded RNG, the clinics, the staff and the patients made so far."""
+"""What demo steps share: the seeded RNG, the clinics, the staff and the patients made so far.
+
+Steps run core first, then each app's demo.py (see core/plugins.py)."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from toxinclinic.patients.services import (
     update_record,
 )
 
+API_PREFIX = "/patients"
 router = Router(tags=["patients"])
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from toxinclinic.patients import views
 
+URL_PREFIX = "patients/"
 app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),

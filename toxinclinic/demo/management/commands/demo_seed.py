@@ -17,7 +17,6 @@ from rich.table import Table
 
 from toxinclinic.accounts.models import Clinic
 from toxinclinic.demo.context import DemoContext
-from toxinclinic.demo.steps import DEMO_STEPS
 
 DEMO_CLINIC = "Harbour Neurology Clinic"
 
@@ -59,11 +58,19 @@ class Command(BaseCommand):
             transient=False,
         ) as progress:
             ctx = DemoContext(seed=opts["seed"], n_patients=opts["patients"], today=today, progress=progress)
-            for dotted in DEMO_STEPS:
+            for step in demo_steps():
                 with transaction.atomic():
-                    importlib.import_module(dotted).seed(ctx)
+                    step.seed(ctx)
         console.print(f"Demo data loaded in {time.perf_counter() - t0:.1f} s.")
         _print_logins(console)
+
+
+def demo_steps() -> list[Any]:
+    """The core step first, then each workflow app's ``demo.py`` by its ``DEMO_ORDER``."""
+    from toxinclinic.core.plugins import app_modules
+
+    core = importlib.import_module("toxinclinic.demo.core")
+    return [core, *sorted(app_modules("demo"), key=lambda m: m.DEMO_ORDER)]
 
 
 def _print_logins(console: Console) -> None:

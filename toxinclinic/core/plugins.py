@@ -1,0 +1,46 @@
+"""How workflow apps plug into the shared rooms without editing them.
+
+An app listed in ``settings.WORKFLOW_APPS`` may provide any of these modules:
+
+- ``urls.py`` with ``urlpatterns`` and ``URL_PREFIX`` (e.g. ``"visits/"``) — mounted by toxinclinic.urls;
+- ``api.py`` with ``router`` and ``API_PREFIX`` (e.g. ``"/visits"``) — mounted under /api/v1/;
+- ``demo.py`` with ``seed(ctx)`` and ``DEMO_ORDER`` (int; core is 0) — run by ``demo_seed``;
+- ``panels.py`` with ``panels(request) -> list[Panel]`` and ``PANEL_ORDER`` — shown on the role's home.
+
+A module that exists is imported for real: an error inside it is an error, never skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card on a home screen: a template and its context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+def app_modules(name: str) -> list[ModuleType]:
+    out = []
+    for app in settings.WORKFLOW_APPS:
+        dotted = f"toxinclinic.{app}.{name}"
+        if importlib.util.find_spec(dotted) is not None:
+            out.append(importlib.import_module(dotted))
+    return out
+
+
+def home_panels(request: Any) -> list[Panel]:
+    panels: list[Panel] = []
+    for mod in app_modules("panels"):
+        panels.extend(mod.panels(request))
+    return sorted(panels, key=lambda p: p.order)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from toxinclinic.accounts import permissions as perms
+from toxinclinic.core.plugins import nav_items
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -14,5 +15,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "audit": perms.can_view_audit(user),
             "users": perms.can_manage_users(user),
             "admin_site": perms.can_use_admin_site(user),
+            "apps": nav_items(request) if getattr(user, "is_authenticated", False) else [],
         }
     }

@@ -5,7 +5,8 @@ An app listed in ``settings.WORKFLOW_APPS`` may provide any of these modules:
 - ``urls.py`` with ``urlpatterns`` and ``URL_PREFIX`` (e.g. ``"visits/"``) — mounted by toxinclinic.urls;
 - ``api.py`` with ``router`` and ``API_PREFIX`` (e.g. ``"/visits"``) — mounted under /api/v1/;
 - ``demo.py`` with ``seed(ctx)`` and ``DEMO_ORDER`` (int; core is 0) — run by ``demo_seed``;
-- ``panels.py`` with ``panels(request) -> list[Panel]`` and ``PANEL_ORDER`` — shown on the role's home.
+- ``panels.py`` with ``panels(request) -> list[Panel]`` — cards shown on the role's home screen;
+- ``nav.py`` with ``nav_items(request) -> list[NavItem]`` — links in the top bar for roles that may use them.
 
 A module that exists is imported for real: an error inside it is an error, never skipped.
 """
@@ -30,6 +31,13 @@ class Panel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    order: int = 100
+
+
 def app_modules(name: str) -> list[ModuleType]:
     out = []
     for app in settings.WORKFLOW_APPS:
@@ -44,3 +52,10 @@ def home_panels(request: Any) -> list[Panel]:
     for mod in app_modules("panels"):
         panels.extend(mod.panels(request))
     return sorted(panels, key=lambda p: p.order)
+
+
+def nav_items(request: Any) -> list[NavItem]:
+    items: list[NavItem] = []
+    for mod in app_modules("nav"):
+        items.extend(mod.nav_items(request))
+    return sorted(items, key=lambda i: i.order)

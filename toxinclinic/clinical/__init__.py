@@ -1,0 +1,9 @@
+"""Toxin Clinic clinical rules engine: pure Python (plus numpy), no Django.
+
+Toxin units are product-specific ("U" of that product): the engine never converts or adds units across
+products. See README.md in this package for the API and every configurable policy value.
+"""
+
+from . import diary, scales
+
+__all__ = ["diary", "scales"]

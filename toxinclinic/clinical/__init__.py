@@ -4,6 +4,6 @@ Toxin units are product-specific ("U" of that product): the engine never convert
 products. See README.md in this package for the API and every configurable policy value.
 """
 
-from . import diary, scales
+from . import anatomy, billing, diary, dosing, products, protocols, scales, screening
 
-__all__ = ["diary", "scales"]
+__all__ = ["anatomy", "billing", "diary", "dosing", "products", "protocols", "scales", "screening"]

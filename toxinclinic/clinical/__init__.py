@@ -4,6 +4,32 @@ Toxin units are product-specific ("U" of that product): the engine never convert
 products. See README.md in this package for the API and every configurable policy value.
 """
 
-from . import anatomy, billing, diary, dosing, products, protocols, scales, screening
+from . import (
+    aftercare,
+    anatomy,
+    billing,
+    diary,
+    dosing,
+    eligibility,
+    products,
+    protocols,
+    recall,
+    scales,
+    screening,
+    triage,
+)
 
-__all__ = ["anatomy", "billing", "diary", "dosing", "products", "protocols", "scales", "screening"]
+__all__ = [
+    "aftercare",
+    "anatomy",
+    "billing",
+    "diary",
+    "dosing",
+    "eligibility",
+    "products",
+    "protocols",
+    "recall",
+    "scales",
+    "screening",
+    "triage",
+]

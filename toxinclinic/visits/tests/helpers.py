@@ -1,0 +1,104 @@
+"""Shared builders for the visits tests: stock in clinic A, a visit prepared up to signing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from toxinclinic.accounts.models import Location
+from toxinclinic.inventory.models import Lot, Vial
+from toxinclinic.visits import services as svc
+from toxinclinic.visits.models import Visit
+
+
+def location(clinic: Any, name: str = "Main") -> Location:
+    return Location.objects.get_or_create(clinic=clinic, name=name)[0]
+
+
+def vials(
+    clinic: Any,
+    n: int = 2,
+    *,
+    product: str = "botox",
+    size: int = 100,
+    lot_number: str = "C1234A",
+    expiry: dt.date | None = None,
+) -> list[Vial]:
+    lot, _ = Lot.objects.get_or_create(
+        clinic=clinic,
+        product=product,
+        lot_number=lot_number,
+        defaults={
+            "ndc": "0023-1145-01",
+            "expiry_date": expiry or timezone.localdate() + dt.timedelta(days=200),
+        },
+    )
+    loc = location(clinic)
+    return [Vial.objects.create(clinic=clinic, lot=lot, location=loc, size_units=size) for _ in range(n)]
+
+
+def consent_data(**kw: Any) -> dict[str, Any]:
+    return {
+        "discussed_benefits": True,
+        "discussed_common_effects": True,
+        "discussed_serious_effects": True,
+        "discussed_alternatives": True,
+        "consented_by": "patient",
+        "consenter_name": "Ada Lovelace",
+        "consented_at": timezone.now() - dt.timedelta(minutes=10),
+        **kw,
+    }
+
+
+def prepared_visit(
+    world: Any,
+    *,
+    protocol: str = "preempt",
+    indication: str = "chronic_migraine",
+    product: str = "botox",
+    patient: Any = None,
+    visit_date: dt.date | None = None,
+    vial_size: int = 100,
+    n_vials: int = 2,
+    administered: list[Decimal] | None = None,
+    answers: dict[str, bool] | None = None,
+) -> Visit:
+    """A draft visit screened, consented, charted from ``protocol`` and with vials recorded so the
+    vials' administered units match the sites' total."""
+    nurse, clinician = world.user("nurse"), world.user("clinician")
+    patient = patient or world.patient
+    v = svc.create_visit(
+        patient,
+        actor=nurse,
+        visit_date=visit_date or timezone.localdate(),
+        indication=indication,
+        product=product,
+        location=location(world.clinic),
+    )
+    v = svc.save_screening(v, v.version, actor=nurse, answers=answers or {})
+    v = svc.save_consent(v, v.version, actor=nurse, **consent_data())
+    v = svc.apply_protocol(v, v.version, actor=clinician, key=protocol)
+    total = sum((s.units for s in v.sites.all()), Decimal(0))
+    stock = vials(world.clinic, n_vials, product=product, size=vial_size)
+    if administered is None:
+        administered = []
+        left = total
+        for _ in stock:
+            take = min(left, Decimal(vial_size))
+            administered.append(take)
+            left -= take
+    for vial, given in zip(stock, administered, strict=False):
+        v = svc.add_vial_use(
+            v,
+            v.version,
+            actor=nurse,
+            vial_id=vial.public_id,
+            diluent_ml=Decimal("2"),
+            reconstituted_at=timezone.now() - dt.timedelta(minutes=30),
+            units_administered=given,
+            units_discarded=Decimal(vial_size) - given,
+        )
+    return v

@@ -25,3 +25,8 @@ def status_class(status: str) -> str:
     return {"stop": "stop", "concern": "warn", "pass": "ok", "hard_stop": "stop", "warning": "warn"}.get(
         status, ""
     )
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    return (mapping or {}).get(key, "")

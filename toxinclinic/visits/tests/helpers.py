@@ -102,3 +102,53 @@ def prepared_visit(
             units_discarded=Decimal(vial_size) - given,
         )
     return v
+
+
+def quick_ready_visit(world: Any, patient: Any = None) -> Visit:
+    """Like ``prepared_visit`` (PREEMPT, 2 × 100 U vials, version 6) but written straight to the database:
+    the authorization matrix builds one for every request it makes, so it must be cheap."""
+    from toxinclinic.clinical import protocols
+    from toxinclinic.inventory.models import VialStatus
+    from toxinclinic.visits.models import Consent, InjectionSite, VialUse
+
+    nurse = world.user("nurse")
+    now = timezone.now()
+    v = Visit.objects.create(
+        clinic=world.clinic,
+        patient=patient or world.patient,
+        visit_date=timezone.localdate(),
+        indication="chronic_migraine",
+        product="botox",
+        protocol="preempt",
+        created_by=nurse,
+        nurse=nurse,
+        screening={"answers": dict.fromkeys(svc.SCREENING_KEYS, False), "at": now.isoformat()},
+        screened_by=nurse,
+        screened_at=now,
+        version=6,
+    )
+    Consent.objects.create(visit=v, recorded_by=nurse, **consent_data())
+    InjectionSite.objects.bulk_create(
+        [
+            InjectionSite(
+                visit=v,
+                site_id=s.site_id,
+                muscle=s.muscle,
+                side=s.side,
+                units=Decimal(str(s.units)),
+                view=s.position[0],
+                x=s.position[1],
+                y=s.position[2],
+                position=i,
+            )
+            for i, s in enumerate(protocols.preempt().sites)
+        ]
+    )
+    for stock, given in zip(vials(world.clinic, 2), (Decimal(100), Decimal(55)), strict=True):
+        Vial.objects.filter(pk=stock.pk).update(
+            status=VialStatus.OPENED, reconstituted_at=now, diluent_ml=Decimal(2), beyond_use_at=now
+        )
+        VialUse.objects.create(
+            visit=v, vial=stock, units_administered=given, units_discarded=100 - given, recorded_by=nurse
+        )
+    return v

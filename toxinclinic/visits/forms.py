@@ -143,7 +143,8 @@ class VialUseForm(forms.Form):
             (
                 str(v.public_id),
                 f"{v.lot.product_info.brand} {v.size_units} U · lot {v.lot.lot_number} · expires "
-                f"{v.lot.expiry_date:%d %b %Y}{' (within 30 days)' if (v.lot.expiry_date - today).days <= 30 else ''}"
+                f"{v.lot.expiry_date:%d %b %Y}"
+                f"{' (within 30 days)' if (v.lot.expiry_date - today).days <= 30 else ''}"
                 f" · {v.location.name}",
             )
             for v in vials

@@ -3,6 +3,8 @@ dilution, waste and billing lines, rendered from the note version's frozen conte
 
 from __future__ import annotations
 
+import logging
+
 from django.template.loader import render_to_string
 
 from toxinclinic.visits.models import SignedNote
@@ -15,5 +17,8 @@ def render_note_html(note: SignedNote) -> str:
 
 def render_note_pdf(note: SignedNote) -> bytes:
     import weasyprint  # imported lazily: pango is loaded only when a PDF is made
+
+    # WeasyPrint logs every layout step at INFO; only its warnings are worth a log line.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
     return weasyprint.HTML(string=render_note_html(note)).write_pdf()

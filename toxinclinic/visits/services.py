@@ -941,6 +941,7 @@ def sign_visit(
     overrides: Mapping[str, Any] | None = None,
     acknowledge_warnings: bool = False,
     history: list[dosing.Session] | None = None,
+    archive_pdf: bool = True,
 ) -> SignedNote:
     """Sign the note: re-check on the server, refuse while a hard stop is not overridden by a prescriber
     with a reason or a warning is not acknowledged; then freeze the note (version 1), store the billing
@@ -1012,7 +1013,7 @@ def sign_visit(
             visit=locked, version=1, content=content, signed_by=clinician, signed_at=now
         )
         record_change("visit.signed", locked, before, actor=clinician, data={"note_version": 1})
-        _after_commit(locked, clinician, note)
+        _after_commit(locked, clinician, note, archive_pdf)
     return note
 
 
@@ -1035,7 +1036,7 @@ def _store_billing(visit: Visit, lines: Sequence[billing.BillingLine], version: 
     )
 
 
-def _after_commit(visit: Visit, clinician: Any, note: SignedNote) -> None:
+def _after_commit(visit: Visit, clinician: Any, note: SignedNote, archive_pdf: bool = True) -> None:
     sites = [{"muscle": s.muscle, "side": s.side, "units": float(s.units)} for s in visit.sites.all()]
     kwargs = {
         "visit_id": str(visit.public_id),
@@ -1049,6 +1050,8 @@ def _after_commit(visit: Visit, clinician: Any, note: SignedNote) -> None:
         "signed_by": clinician,
     }
     transaction.on_commit(lambda: visit_signed.send(sender=Visit, **kwargs))
+    if not archive_pdf:
+        return
     from toxinclinic.visits.tasks import archive_note_pdf
 
     note_id = note.pk

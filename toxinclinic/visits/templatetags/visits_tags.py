@@ -30,3 +30,11 @@ def status_class(status: str) -> str:
 @register.filter
 def get_item(mapping: Any, key: str) -> Any:
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A quantity that may be zero: 45.0 -> '45', 0 -> '0'."""
+    if value in (None, ""):
+        return "—"
+    return fmt_units(round(float(value), 3))

@@ -65,6 +65,7 @@ def prepared_visit(
     n_vials: int = 2,
     administered: list[Decimal] | None = None,
     answers: dict[str, bool] | None = None,
+    modify: Any = None,
 ) -> Visit:
     """A draft visit screened, consented, charted from ``protocol`` and with vials recorded so the
     vials' administered units match the sites' total."""
@@ -81,6 +82,11 @@ def prepared_visit(
     v = svc.save_screening(v, v.version, actor=nurse, answers=answers or {})
     v = svc.save_consent(v, v.version, actor=nurse, **consent_data())
     v = svc.apply_protocol(v, v.version, actor=clinician, key=protocol)
+    if modify is not None:
+        drafts = [
+            svc.DraftSite(s.site_id, s.muscle, s.side, s.units, s.follow_the_pain) for s in v.sites.all()
+        ]
+        v = svc.save_injections(v, v.version, actor=clinician, sites=modify(drafts))
     total = sum((s.units for s in v.sites.all()), Decimal(0))
     stock = vials(world.clinic, n_vials, product=product, size=vial_size)
     if administered is None:

@@ -175,9 +175,10 @@ def dose_check(
     sites: Sequence[DraftSite | InjectionSite] | None = None,
     overrides: Mapping[str, str] | None = None,
     history: list[dosing.Session] | None = None,
+    uses: Sequence[VialUse] | None = None,
 ) -> dosing.DoseCheck:
     """``dosing.check_session`` for the visit against the patient's history, with the clinic policy."""
-    session = engine_session(visit, sites)
+    session = engine_session(visit, sites, uses)
     hist = history_sessions(visit.patient, exclude=visit) if history is None else history
     return dosing.check_session(session, hist, CLINIC_DOSE_POLICY, overrides)
 
@@ -867,6 +868,9 @@ class Review:
     check: dosing.DoseCheck | None
     errors: dict[str, list[str]]
     warnings: list[str]
+    sites: list[InjectionSite]
+    uses: list[VialUse]
+    consent: Consent | None
 
 
 def review(
@@ -887,7 +891,7 @@ def review(
             errors.setdefault("screening", []).append(f"Stop: {i['reason']}")
         elif i["status"] == screening.CONCERN:
             warnings.append(f"Screening: {i['reason']}")
-    consent = Consent.objects.filter(visit=visit).first()
+    consent = Consent.objects.filter(visit=visit).select_related("recorded_by").first()
     if consent is None:
         errors["consent"] = ["Record the patient's consent before signing."]
     elif not consent.complete:
@@ -896,13 +900,13 @@ def review(
             "discussed."
         ]
     sites = list(visit.sites.all())
-    uses = list(visit.vial_uses.select_related("vial__lot"))
+    uses = list(visit.vial_uses.select_related("vial__lot", "vial__location"))
     check = None
     if not sites:
         errors["injections"] = ["Chart at least one injection site."]
     else:
         try:
-            check = dose_check(visit, sites, overrides, history)
+            check = dose_check(visit, sites, overrides, history, uses)
         except FieldError as exc:
             errors.update(exc.errors)
     if not uses:
@@ -930,7 +934,7 @@ def review(
                 f"Hard stop ({f.rule}): {f.message}. Only a prescriber may override it, with a reason."
             )
         warnings.extend(f"Dose warning ({f.rule}): {f.message}" for f in check.warnings)
-    return Review(items, check, errors, warnings)
+    return Review(items, check, errors, warnings, sites, uses, consent)
 
 
 def sign_visit(
@@ -942,6 +946,7 @@ def sign_visit(
     acknowledge_warnings: bool = False,
     history: list[dosing.Session] | None = None,
     archive_pdf: bool = True,
+    at: dt.datetime | None = None,
 ) -> SignedNote:
     """Sign the note: re-check on the server, refuse while a hard stop is not overridden by a prescriber
     with a reason or a warning is not acknowledged; then freeze the note (version 1), store the billing
@@ -958,7 +963,11 @@ def sign_visit(
             }
         )
     with transaction.atomic():
-        locked = Visit.objects.select_for_update().select_related("patient", "clinic").get(pk=visit.pk)
+        locked = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("patient", "clinic", "location", "nurse", "clinician", "screened_by")
+            .get(pk=visit.pk)
+        )
         if locked.is_signed:
             raise NoteSigned(locked)
         if expected_version is None or locked.version != expected_version:
@@ -974,12 +983,12 @@ def sign_visit(
         if errors:
             raise FieldError(errors)
         assert r.check is not None
-        session = engine_session(locked)
+        session = engine_session(locked, r.sites, r.uses)
         try:
             lines = billing.lines(session, guidance=locked.guidance or None)
         except ValueError as exc:
             raise FieldError({"vials": [str(exc)]}) from exc
-        now = timezone.now()
+        now = at or timezone.now()
         before = snapshot(locked)
         locked.status = VisitStatus.SIGNED
         locked.signed_at = now
@@ -988,13 +997,16 @@ def sign_visit(
         locked.total_units = Decimal(str(r.check.total_units))
         locked.version += 1
         locked.save()
+        ov_rows = []
         for f in r.check.overridden:
-            DoseOverride.objects.create(
-                visit=locked,
-                rule=f.rule,
-                message=f.message,
-                reason=f.override_reason or "",
-                prescriber=clinician,
+            ov_rows.append(
+                DoseOverride.objects.create(
+                    visit=locked,
+                    rule=f.rule,
+                    message=f.message,
+                    reason=f.override_reason or "",
+                    prescriber=clinician,
+                )
             )
             log_action(
                 "dose.stop_overridden",
@@ -1002,18 +1014,18 @@ def sign_visit(
                 obj=locked,
                 data={"rule": f.rule, "finding": f.message, "reason": f.override_reason},
             )
-        uses = list(locked.vial_uses.select_related("vial__lot", "vial__location"))
+        uses = r.uses
         Vial.objects.filter(pk__in=[u.vial_id for u in uses]).update(status=VialStatus.USED)
         _store_billing(locked, lines, 1)
         from toxinclinic.scheduling.services import set_recall
 
         window = set_recall(locked)
-        content = note_content(locked, r, lines, uses, window, acknowledged=r.warnings)
+        content = note_content(locked, r, lines, uses, window, acknowledged=r.warnings, overrides=ov_rows)
         note = SignedNote.objects.create(
             visit=locked, version=1, content=content, signed_by=clinician, signed_at=now
         )
         record_change("visit.signed", locked, before, actor=clinician, data={"note_version": 1})
-        _after_commit(locked, clinician, note, archive_pdf)
+        _after_commit(locked, clinician, note, archive_pdf, r.sites)
     return note
 
 
@@ -1036,8 +1048,10 @@ def _store_billing(visit: Visit, lines: Sequence[billing.BillingLine], version: 
     )
 
 
-def _after_commit(visit: Visit, clinician: Any, note: SignedNote, archive_pdf: bool = True) -> None:
-    sites = [{"muscle": s.muscle, "side": s.side, "units": float(s.units)} for s in visit.sites.all()]
+def _after_commit(
+    visit: Visit, clinician: Any, note: SignedNote, archive_pdf: bool, site_rows: Sequence[InjectionSite]
+) -> None:
+    sites = [{"muscle": s.muscle, "side": s.side, "units": float(s.units)} for s in site_rows]
     kwargs = {
         "visit_id": str(visit.public_id),
         "patient": visit.patient,
@@ -1076,7 +1090,7 @@ def note_content(
     assert check is not None
     prod = visit.product_info
     patient = visit.patient
-    consent = Consent.objects.filter(visit=visit).select_related("recorded_by").first()
+    consent = r.consent
     icd = (
         PatientIndication.objects.filter(patient=patient, indication=visit.indication)
         .values_list("icd10", flat=True)
@@ -1164,7 +1178,7 @@ def note_content(
                 "x": s.x,
                 "y": s.y,
             }
-            for s in visit.sites.all()
+            for s in r.sites
         ],
         "totals": {
             "total": check.total_units,

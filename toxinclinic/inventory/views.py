@@ -35,7 +35,7 @@ class ReceiveForm(forms.Form):
         label="NDC", max_length=20, help_text="As printed on the carton, e.g. 0023-1145-01."
     )
     lot_number = forms.CharField(max_length=40)
-    expiry_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    expiry_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     count = forms.IntegerField(label="Number of vials", min_value=1, max_value=svc.MAX_RECEIPT_COUNT)
     location = forms.ChoiceField()
     note = forms.CharField(max_length=300, required=False)

@@ -15,7 +15,7 @@ from toxinclinic.inventory.models import PRODUCT_CHOICES
 from toxinclinic.visits.models import HISTORY_INDICATION_CHOICES, INDICATION_CHOICES, Guidance
 from toxinclinic.visits.services import LAST_SESSION, SCREENING_KEYS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 UNITS = {"min_value": Decimal("0"), "max_digits": 8, "decimal_places": 2}
 

@@ -135,7 +135,9 @@ def patient_visits(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient(request.user, patient_id)
     locations = Location.objects.filter(clinic_id=patient.clinic_id)
     last = svc.last_signed_visit(patient)
-    initial = {"indication": last.indication, "product": last.product} if last else {}
+    initial: dict[str, Any] = {"indication": last.indication, "product": last.product} if last else {}
+    if locations:
+        initial["location"] = str(locations[0].public_id)
     indications = list(patient.patientindications.values_list("indication", flat=True))
     if not initial and indications:
         initial["indication"] = indications[0]
@@ -587,7 +589,7 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
     per01 = tmpl.units_per_0_1_ml if tmpl and tmpl.product == visit.product else None
     initial = {
         "vial": str(stock[0].public_id) if stock else "",
-        "diluent_ml": Decimal(str(round(size * 0.1 / per01, 2))) if per01 and size else None,
+        "diluent_ml": Decimal(str(round(size * 0.1 / per01, 2))).normalize() if per01 and size else None,
         "reconstituted_at": timezone.localtime().replace(second=0, microsecond=0),
         "units_administered": give,
         "units_discarded": Decimal(size) - give if size else None,

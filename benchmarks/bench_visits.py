@@ -136,6 +136,7 @@ def run(quick: bool) -> list[BenchResult]:
         repeat,
         number,
     )
+    n_signed = Visit.objects.filter(status=VisitStatus.SIGNED).count()
     return [
         BenchResult(
             "live dose check (PREEMPT, with history)",
@@ -153,7 +154,7 @@ def run(quick: bool) -> list[BenchResult]:
             "computed from signed visits",
             scanned * 1000,
             higher_is_better=False,
-            note=f"{Recall.objects.count()} recalls, {Visit.objects.filter(status='signed').count()} signed visits",
+            note=f"{Recall.objects.count()} recalls, {n_signed} signed visits",
         ),
         BenchResult(
             "sign a prepared PREEMPT visit",

@@ -23,6 +23,7 @@ from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
+from toxinclinic.patients.screening import chart_concerns
 from toxinclinic.patients.services import (
     Conflict,
     create_record,
@@ -82,28 +83,6 @@ def chart_context(request: HttpRequest, patient: Patient) -> dict[str, object]:
         "can_invite": can_invite_patient(user, patient) and patient.user_id is None,
         "concerns": chart_concerns(patient),
     }
-
-
-def chart_concerns(patient: Patient) -> list[str]:
-    """Chart facts the injector must see before a visit, in words."""
-    from toxinclinic.patients.models import Allergy, HistoryItem, Medication
-
-    out: list[str] = []
-    for a in Allergy.objects.filter(patient=patient, botulinum_toxin=True):
-        out.append(f"Hypersensitivity to botulinum toxin or an ingredient: {a.substance}")
-    flagged = {
-        "anticoagulant": "anticoagulant (bruising, bleeding)",
-        "antiplatelet": "antiplatelet (bruising, bleeding)",
-        "aminoglycoside": "aminoglycoside (may potentiate toxin effect)",
-        "nmj_interfering": "interferes with neuromuscular transmission",
-        "muscle_relaxant": "muscle relaxant (may potentiate toxin effect)",
-        "anticholinergic": "anticholinergic (may potentiate systemic effects)",
-    }
-    for m in Medication.objects.filter(patient=patient, stopped_on__isnull=True, drug_class__in=flagged):
-        out.append(f"{m.name}: {flagged[m.drug_class]}")
-    for h in HistoryItem.objects.filter(patient=patient, resolved_on__isnull=True).exclude(condition="other"):
-        out.append(h.get_condition_display())
-    return out
 
 
 @login_required

@@ -228,7 +228,6 @@ def invite(request: HttpRequest, patient_id: str) -> HttpResponse:
 def invite_patient(patient: Patient, actor: User) -> str:
     """Create the patient's portal login (no password yet) and a one-time link to set one."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.db import transaction
 
     with transaction.atomic():
@@ -254,11 +253,8 @@ def invite_patient(patient: Patient, actor: User) -> str:
         log_action("patient.invited", actor=actor, obj=patient, data={"username": username})
     link = f"{settings.SITE_URL}{reverse('accept_invite', args=[raw])}"
     if patient.email:
-        send_mail(
-            "Your Toxin Clinic portal",
-            f"Your clinic has invited you to its patient portal. Your username is {username}.\n"
-            f"Set your password here (valid {settings.TOXINCLINIC_INVITE_VALID_DAYS} days): {link}\n",
-            None,
-            [patient.email],
-        )
+        from toxinclinic.accounts.tasks import send_invitation_email
+
+        # Enqueued after commit so the worker always finds the new user row.
+        transaction.on_commit(lambda: send_invitation_email.enqueue(user.pk, link))
     return link

@@ -242,6 +242,11 @@ def normalise(count: int, days_recorded: int, to_days: int = 28) -> float | None
     return count * to_days / days_recorded
 
 
+def fmt_rate(v: float | None) -> str:
+    """A normalised count for messages ("n/a" when nothing was recorded)."""
+    return "n/a" if v is None else f"{v:.1f}"
+
+
 def min_days_required(days_in_period: int, min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28) -> int:
     """Completeness threshold scaled to the period length, rounded up (exact rational arithmetic)."""
     return math.ceil(Fraction(str(min_recorded_per_28)) * days_in_period / 28)
@@ -722,7 +727,7 @@ def medication_overuse(
         hd_ok = s.headache_days >= headache_days_min
         why.append(
             f"{s.headache_days} headache days ({'>=' if hd_ok else '<'} {headache_days_min}; "
-            f"{s.headache_days_per_30:.1f} per 30 days)"
+            f"{fmt_rate(s.headache_days_per_30)} per 30 days)"
         )
         if not hd_ok:
             why += _unrecorded_note(s, s.headache_days, headache_days_min, "headache-day")

@@ -66,6 +66,21 @@ DEFAULT_MIN_RECORDED_PER_28 = 20
 PERIOD_MODES = ("calendar_months", "28_day")
 
 
+#: The yes/no fields of a diary day, in the order the bulk columns use.
+BOOL_FIELDS: tuple[str, ...] = (
+    "headache",
+    "unilateral",
+    "pulsating",
+    "aggravated_by_activity",
+    "nausea",
+    "vomiting",
+    "photophobia",
+    "phonophobia",
+    "aura",
+    "relieved_by_acute",
+)
+
+
 @dataclass(frozen=True)
 class DiaryDay:
     """One patient's diary record for one calendar day (00:00–23:59 local time).
@@ -92,18 +107,7 @@ class DiaryDay:
 
     def __post_init__(self) -> None:
         check_date(self.date, "date")
-        for name in (
-            "headache",
-            "unilateral",
-            "pulsating",
-            "aggravated_by_activity",
-            "nausea",
-            "vomiting",
-            "photophobia",
-            "phonophobia",
-            "aura",
-            "relieved_by_acute",
-        ):
+        for name in BOOL_FIELDS:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name}: {getattr(self, name)!r} is not True/False")
         check_number(self.duration_hours, "duration_hours", minimum=0, maximum=24)
@@ -371,18 +375,7 @@ class DiaryColumns:
     relieved_by_acute: npt.NDArray[np.bool_]
     medications: npt.NDArray[np.uint16]
 
-    _BOOL = (
-        "headache",
-        "unilateral",
-        "pulsating",
-        "aggravated_by_activity",
-        "nausea",
-        "vomiting",
-        "photophobia",
-        "phonophobia",
-        "aura",
-        "relieved_by_acute",
-    )
+    _BOOL = BOOL_FIELDS
 
     def __len__(self) -> int:
         return int(self.headache.shape[0])

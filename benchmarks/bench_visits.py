@@ -1,4 +1,4 @@
-"""Visit workflow costs on a demo database (SQLite in a temporary file).
+"""Visit workflow costs on a demo database (the shared benchmark SQLite file, reseeded).
 
 1. The live dose check (what the chart page posts on every change): ``services.dose_check`` loads the
    patient's history and vials and runs ``dosing.check_session``. Baseline: the engine call alone with
@@ -13,26 +13,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 
 from benchmarks.common import BenchResult, best_of
+from benchmarks.django_env import ensure_django
 
 
-def _setup(patients: int) -> Path:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-visits-"))
-    os.environ["TOXINCLINIC_DEV"] = "1"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toxinclinic.settings")
-    import django
-
-    django.setup()
+def _setup(patients: int) -> None:
+    ensure_django()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    call_command("demo_seed", patients=patients, seed=5, verbosity=0)
-    return tmp
+    call_command("demo_seed", patients=patients, seed=5, reset=True, verbosity=0)
 
 
 def run(quick: bool) -> list[BenchResult]:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.clinical import recall
@@ -21,18 +22,18 @@ def set_recall(visit: Any) -> recall.RecallWindow:
     current = Recall.objects.filter(patient_id=visit.patient_id, indication=visit.indication).first()
     if current is not None and current.last_session_on > visit.visit_date:
         return recall.recall_window(current.last_session_on)
-    Recall.objects.update_or_create(
-        patient_id=visit.patient_id,
-        indication=visit.indication,
-        defaults={
-            "clinic_id": visit.clinic_id,
-            "product": visit.product,
-            "last_session_on": visit.visit_date,
-            "opens_on": window.opens,
-            "due_on": window.due,
-            "last_visit_id": visit.public_id,
-        },
-    )
+    values = {
+        "clinic_id": visit.clinic_id,
+        "product": visit.product,
+        "last_session_on": visit.visit_date,
+        "opens_on": window.opens,
+        "due_on": window.due,
+        "last_visit_id": visit.public_id,
+    }
+    if current is None:
+        Recall.objects.create(patient_id=visit.patient_id, indication=visit.indication, **values)
+    else:
+        Recall.objects.filter(pk=current.pk).update(**values, updated_at=timezone.now())
     return window
 
 

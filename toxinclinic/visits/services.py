@@ -233,22 +233,6 @@ def check_payload(check: dosing.DoseCheck) -> dict[str, Any]:
 
 # --- screening -------------------------------------------------------------------------------------
 
-NMJ_CONDITIONS = {"myasthenia_gravis", "lambert_eaton", "motor_neuron_disease", "other_neuromuscular"}
-CHART_HISTORY = {
-    "swallowing_difficulty": "swallowing_difficulty",
-    "breathing_difficulty": "breathing_difficulty",
-    "compromised_respiratory": "compromised_respiratory_function",
-    "pregnancy": "pregnant",
-    "breastfeeding": "breastfeeding",
-}
-CHART_MEDICATIONS = {
-    "anticoagulant": "anticoagulant_or_antiplatelet",
-    "antiplatelet": "anticoagulant_or_antiplatelet",
-    "aminoglycoside": "neuromuscular_blocking_drugs",
-    "nmj_interfering": "neuromuscular_blocking_drugs",
-    "muscle_relaxant": "muscle_relaxants",
-    "anticholinergic": "anticholinergics",
-}
 # Asked afresh at every visit: yesterday's answer says nothing about today's skin.
 ASK_EVERY_VISIT = {"infection_at_site"}
 
@@ -263,7 +247,7 @@ def last_signed_visit(patient: Patient, before: Visit | None = None) -> Visit | 
 def screening_prefill(visit: Visit) -> tuple[dict[str, bool], dict[str, str]]:
     """Answers prefilled from the chart (allergies, history, medicines), the last signed visit's
     screening and the toxin history; ``sources`` says where each "yes" came from."""
-    from toxinclinic.patients.models import Allergy, HistoryItem, Medication
+    from toxinclinic.patients.screening import chart_answers
 
     patient = visit.patient
     answers = dict.fromkeys(SCREENING_KEYS, False)
@@ -273,20 +257,10 @@ def screening_prefill(visit: Visit) -> tuple[dict[str, bool], dict[str, str]]:
         answers[key] = True
         sources.setdefault(key, source)
 
-    if Allergy.objects.filter(patient=patient, botulinum_toxin=True).exists():
-        yes("hypersensitivity_to_toxin", "chart: allergy")
-    for cond in HistoryItem.objects.filter(patient=patient, resolved_on__isnull=True).values_list(
-        "condition", flat=True
-    ):
-        if cond in NMJ_CONDITIONS:
-            yes("neuromuscular_junction_disorder", "chart: history")
-        elif cond in CHART_HISTORY:
-            yes(CHART_HISTORY[cond], "chart: history")
-    for cls in Medication.objects.filter(patient=patient, stopped_on__isnull=True).values_list(
-        "drug_class", flat=True
-    ):
-        if cls in CHART_MEDICATIONS:
-            yes(CHART_MEDICATIONS[cls], "chart: medicines")
+    chart, why = chart_answers(patient)
+    for key in SCREENING_KEYS:
+        if getattr(chart, key):
+            yes(key, "chart: " + "; ".join(why.get(key, [])))
     last = last_signed_visit(patient, before=visit)
     if last is not None:
         for key, value in (last.screening.get("answers") or {}).items():

@@ -330,8 +330,8 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     )
 
 
-def _chart_concerns(visit: Visit) -> list[str]:
-    from toxinclinic.patients.views import chart_concerns
+def _chart_concerns(visit: Visit) -> list[dict[str, Any]]:
+    from toxinclinic.patients.screening import chart_concerns
 
     return chart_concerns(visit.patient)
 

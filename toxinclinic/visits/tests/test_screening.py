@@ -27,7 +27,7 @@ def test_prefill_from_chart_and_history(world: Any, client_as: Any) -> None:
     )
     answers, sources = svc.screening_prefill(v)
     assert answers["anticoagulant_or_antiplatelet"] is True
-    assert sources["anticoagulant_or_antiplatelet"] == "chart: medicines"
+    assert sources["anticoagulant_or_antiplatelet"] == "chart: Apixaban (Anticoagulant)"
     assert answers["infection_at_site"] is False
     data = client_as("nurse").get(f"/api/v1/visits/{v.public_id}/screening").json()
     item = next(i for i in data["items"] if i["key"] == "anticoagulant_or_antiplatelet")
@@ -36,7 +36,8 @@ def test_prefill_from_chart_and_history(world: Any, client_as: Any) -> None:
     keys = [i["key"] for i in data["items"]]
     assert "time_since_last_toxin" in keys and "cumulative_3_months" in keys
     page = client_as("nurse").get(f"/visits/{v.public_id}/screening/").content.decode()
-    assert "from chart: medicines" in page
+    assert "from chart: Apixaban (Anticoagulant)" in page
+    assert "From the chart" in page and "prescriber&#x27;s decision" in page
 
 
 def test_hypersensitivity_stops_signing(world: Any, client_as: Any) -> None:

@@ -354,6 +354,7 @@ def update_visit(request: HttpRequest, visit_id: uuid.UUID, payload: VisitPatch)
 @router.get("/{visit_id}/screening", response=dict, summary="The screening checklist, prefilled")
 def read_screening(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     visit = svc.get_visit(request.user, visit_id)
+    record_read(visit.patient, actor=request.user, what="visit screening (API)")
     prefill, sources = svc.screening_prefill(visit)
     answers = svc.screening_answers(visit)
     shown = answers if answers is not None else prefill
@@ -467,6 +468,7 @@ def _note_out(note: SignedNote, with_content: bool = False) -> dict[str, Any]:
 @router.get("/{visit_id}/notes", response=list[NoteVersionOut], summary="Every signed version of the note")
 def list_note_versions(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     visit = svc.get_visit(request.user, visit_id)
+    record_read(visit.patient, actor=request.user, what="note versions (API)")
     return [_note_out(n) for n in visit.notes_versions.select_related("signed_by")]
 
 
@@ -500,6 +502,7 @@ def list_outside_injections(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     patient = get_patient(request.user, patient_id)
     if not perms.can_list_visits(request.user):
         raise PermissionDenied
+    record_read(patient, actor=request.user, what="toxin given elsewhere (API)")
     return OutsideInjection.objects.filter(patient=patient)
 
 

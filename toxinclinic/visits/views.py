@@ -388,6 +388,7 @@ def consent(request: HttpRequest, visit_id: str) -> HttpResponse:
                 return redirect("visits:chart", visit_id=visit.public_id)
         else:
             status = 400
+    record_read(visit.patient, actor=request.user, what="visit consent")
     return render(request, "visits/consent.html", _ctx(visit, "consent", form=form), status=status)
 
 
@@ -508,6 +509,7 @@ def chart(request: HttpRequest, visit_id: str) -> HttpResponse:
     if (r := _draft_or_note(visit)) is not None:
         return r
     if request.method == "GET":
+        record_read(visit.patient, actor=request.user, what="visit chart")
         return _chart_page(request, visit, list(visit.sites.all()))
     action = request.POST.get("action", "save")
     if request.POST.get("remove"):
@@ -615,6 +617,7 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
                 return redirect("visits:vials", visit_id=visit.public_id)
         else:
             status = 400
+    record_read(visit.patient, actor=request.user, what="visit vials")
     return render(
         request,
         "visits/vials.html",
@@ -717,6 +720,7 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
         else:
             status = 400
     visit.refresh_from_db()
+    record_read(visit.patient, actor=request.user, what="visit review")
     rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override})
     preview: list[Any] = []
     if rv.check is not None and visit.vial_uses.exists():

@@ -120,7 +120,7 @@ def seed(ctx: Any) -> None:
                 today,
                 patient.enrolled_on,
                 n=n,
-                last_gap=rng.choice([rng.randint(14, 83), rng.randint(84, 130)]),
+                last_gap=rng.randint(14, 83) if rng.random() < 0.75 else rng.randint(84, 115),
                 min_gap=84 if indication == "chronic_migraine" else 91,
             )
         if pid == override_id and len(dates) >= 2:

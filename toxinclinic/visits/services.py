@@ -121,7 +121,7 @@ class DraftSite:
     follow_the_pain: bool = False
 
 
-def _protocol_for_check(visit: Visit, sites: Sequence[DraftSite | InjectionSite]) -> str | None:
+def protocol_for_check(visit: Visit, sites: Sequence[DraftSite | InjectionSite]) -> str | None:
     """The template key the engine checks against; PREEMPT with any follow-the-pain site is
     ``preempt_ftp`` (as ``dosing.session_from_protocol`` does). None when it does not fit the indication."""
     key = visit.protocol
@@ -162,7 +162,7 @@ def engine_session(
             visit.product,
             visit.indication,
             tuple(injections),
-            protocol=_protocol_for_check(visit, sites),
+            protocol=protocol_for_check(visit, sites),
             vials=vials,
             discarded_units=discarded,
         )
@@ -1070,7 +1070,8 @@ def note_content(
         .values_list("icd10", flat=True)
         .first()
     ) or billing.diagnosis_code(visit.indication)
-    tmpl = protocols.get(visit.protocol) if visit.protocol in protocols.PROTOCOL_KEYS else None
+    effective = protocol_for_check(visit, r.sites)
+    tmpl = protocols.get(effective) if effective else None
     vials = []
     for u in uses:
         v = u.vial

@@ -426,7 +426,7 @@ def _chart_page(
         check = svc.dose_check(visit, sites) if sites else None
     except FieldError as exc:
         errors = (errors or []) + [m for ms in exc.errors.values() for m in ms]
-    live = _live_context(visit, check)
+    live = _live_context(visit, check, sites)
     preempt = visit.protocol.startswith("preempt")
     groups: dict[str, dict[str, Any]] = {}
     for s in sites:
@@ -489,8 +489,10 @@ def _draft(s: Any) -> svc.DraftSite:
     return svc.DraftSite(s.site_id, s.muscle, s.side, s.units, s.follow_the_pain)
 
 
-def _live_context(visit: Visit, check: Any) -> dict[str, Any]:
-    tmpl = protocols.get(visit.protocol) if visit.protocol in protocols.PROTOCOL_KEYS else None
+def _live_context(visit: Visit, check: Any, sites: list[Any] | None = None) -> dict[str, Any]:
+    # The template the engine checks against: PREEMPT with follow-the-pain once such a site is charted.
+    key = svc.protocol_for_check(visit, sites or [])
+    tmpl = protocols.get(key) if key in protocols.PROTOCOL_KEYS else None
     return {
         "check": check,
         "flagged": " ".join(sorted(flagged_muscles(check.hard_stops))) if check else "",
@@ -560,6 +562,7 @@ def chart(request: HttpRequest, visit_id: str) -> HttpResponse:
 def check(request: HttpRequest, visit_id: str) -> HttpResponse:
     """The live check: the draft sites as posted, checked by ``dosing.check_session``; an HTML fragment."""
     visit = _prep(request, visit_id)
+    sites: list[svc.DraftSite] = []
     try:
         sites = _posted_sites(request, visit)
         result = svc.dose_check(visit, sites) if sites else None
@@ -569,7 +572,7 @@ def check(request: HttpRequest, visit_id: str) -> HttpResponse:
     return render(
         request,
         "visits/_live_check.html",
-        {"visit": visit, "errors": errors, **_live_context(visit, result)},
+        {"visit": visit, "errors": errors, **_live_context(visit, result, sites)},
         status=200,
     )
 

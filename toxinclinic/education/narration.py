@@ -17,6 +17,9 @@ from pathlib import Path
 VOICE = "en-us"
 WORDS_PER_MINUTE = 160
 OPUS_KBITS = 20
+# Complexity 3 with 60 ms frames encodes about 2.5× faster than the defaults (10, 20 ms); for a
+# synthetic voice at 20 kbit/s the difference is not audible.
+OPUS_SPEED = ("--comp", "3", "--framesize", "60")
 TIMEOUT_SECONDS = 600
 
 
@@ -53,7 +56,7 @@ def synthesize(text: str, *, title: str = "", artist: str = "") -> Narration:
             frames, rate = w.getnframes(), w.getframerate()
         if frames == 0 or rate == 0:
             raise NarrationError("espeak-ng produced no audio.")
-        cmd = ["opusenc", "--quiet", "--speech", "--bitrate", str(OPUS_KBITS)]
+        cmd = ["opusenc", "--quiet", "--speech", "--bitrate", str(OPUS_KBITS), *OPUS_SPEED]
         if title:
             cmd += ["--title", title]
         if artist:

@@ -35,7 +35,8 @@ STOPWORDS = frozenset(
     it its it's just me might more most much my no of on once only or other our out own please she should
     so some such than that the their them then there these they this those to too us very was we were
     what when where which while who whom why will with would you your yours i'm i've i'll id ive im dont
-    don't during need needs know want tell problem problems issue issues really okay ok thing things""".split()
+    don't during need needs know want tell problem problems issue issues really okay ok thing
+    things""".split()
 )
 
 # Words patients use → the stem the page uses. Applied after stemming, to the page and the question.

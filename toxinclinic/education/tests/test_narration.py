@@ -1,4 +1,4 @@
-"""Narration: espeak-ng + opusenc make real Ogg Opus audio with its exact duration, through the real worker."""
+"""Narration: espeak-ng + opusenc make real Ogg Opus audio and its exact duration, via the real worker."""
 
 from __future__ import annotations
 

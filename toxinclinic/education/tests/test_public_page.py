@@ -144,7 +144,7 @@ def test_page_is_printable_and_light(client: Any, narrated_page: Any) -> None:
     from django.contrib.staticfiles import finders
 
     html = client.get(URL).content.decode()
-    css = open(finders.find("education/education.css")).read()  # noqa: SIM115
+    css = open(finders.find("education/education.css")).read()
     assert "@media print" in css and ".tp-audio, .tp-ask" in css
     assert len(html.encode()) < 60_000
     assert '<audio controls preload="metadata"' in html

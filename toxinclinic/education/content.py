@@ -181,9 +181,9 @@ weeks. For cervical dystonia, we repeat it when the effect wears off, and no soo
         ),
         (
             "When will I notice a difference?",
-            """For chronic migraine, you may notice a change within days, and the full effect comes
-after about 2 weeks. For cervical dystonia, most people notice a change within 2 weeks, and the effect
-is strongest at about 6 weeks.""",
+            """For chronic migraine, you may notice a change within days. The full effect comes after
+about 2 weeks. For cervical dystonia, most people notice a change within 2 weeks. The effect is
+strongest at about 6 weeks.""",
         ),
         (
             "What if it does not work for me?",

@@ -18,6 +18,9 @@ def test_whole_page_and_every_part_read_at_grade_8_or_below() -> None:
     for part in report["parts"]:
         assert part.grade is not None and part.grade <= 8.0, (part.label, part.grade)
     assert report["page"].words > 1000  # it is the full page, not a stub
+    for f in _page()["faqs"]:
+        s = readability.score(f["question"], f["answer"])
+        assert s.grade is not None and s.grade <= 8.0, (f["question"], s.grade)
 
 
 def test_grade_rises_for_long_sentences_and_long_words() -> None:

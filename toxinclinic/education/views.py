@@ -145,9 +145,13 @@ def cached_fragments(version: Any) -> dict[str, str]:
 def _duration_label(seconds: float | None) -> str:
     if not seconds:
         return ""
-    total = round(seconds)
+    total = int(seconds)  # players truncate, so the page's figure matches what the player shows
     m, s = divmod(total, 60)
     return f"{m} min {s} s" if m else f"{s} s"
+
+
+def _size_label(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
 def _iso_duration(seconds: float) -> str:
@@ -179,7 +183,7 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
                 duration=_duration_label(version.audio_duration_seconds),
                 iso_duration=_iso_duration(version.audio_duration_seconds or 0),
                 seconds=version.audio_duration_seconds,
-                size_kb=round((version.audio_bytes or 0) / 1024),
+                size=_size_label(version.audio_bytes or 0),
             )
     ctx = {
         "c": content,

@@ -244,9 +244,12 @@ def get_provider_for_editor(user: Any, public_id: str) -> Provider:
 
 def published(slug: str) -> tuple[TreatmentPage, PageVersion]:
     """The live page and its version for an anonymous visitor; 404 when unknown or never published."""
+    # The content snapshot (tens of KB of JSON) is loaded only when the page is rendered or searched,
+    # not when its cached fragments are served.
     page = (
         TreatmentPage.objects.filter(slug=slug, published_version__isnull=False)
         .select_related("published_version")
+        .defer("published_version__content", "published_version__diff")
         .first()
     )
     if page is None or page.published_version is None:

@@ -20,6 +20,7 @@ from toxinclinic.accounts.permissions import (
     can_register_patient,
 )
 from toxinclinic.audit.services import log_action, record_read
+from toxinclinic.patients.eligibility import preventive_verdict
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
@@ -82,7 +83,16 @@ def chart_context(request: HttpRequest, patient: Patient) -> dict[str, object]:
         "can_edit_clinical": can_edit_clinical_history(user, patient),
         "can_invite": can_invite_patient(user, patient) and patient.user_id is None,
         "concerns": chart_concerns(patient),
+        "preventive": _preventive(user, patient),
     }
+
+
+def _preventive(user: object, patient: Patient) -> dict[str, object] | None:
+    """Staff see the engine's preventive-failure verdict beside the trials; patients see the trials only."""
+    if getattr(user, "role", None) == Role.PATIENT:
+        return None
+    verdict, skipped = preventive_verdict(patient)
+    return {"verdict": verdict, "skipped": skipped}
 
 
 @login_required

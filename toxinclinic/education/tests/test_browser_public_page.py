@@ -56,6 +56,16 @@ def test_page_renders_for_an_anonymous_visitor(page: Page, url: str, screenshot_
     # the headshot has its space before it loads, so nothing below it moves
     box = page.locator(".tp-headshot").bounding_box()
     assert box and box["width"] == box["height"] > 50
+    shift = page.evaluate(
+        """() => new Promise(resolve => {
+            let total = 0;
+            new PerformanceObserver(list => {
+                for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+            }).observe({type: 'layout-shift', buffered: true});
+            setTimeout(() => resolve(total), 500);
+        })"""
+    )
+    assert shift < 0.01, f"cumulative layout shift {shift}"
     page.screenshot(path=str(screenshot_dir / "treatment-desktop.png"), full_page=True)
     assert _serious(page) == []
 

@@ -223,16 +223,15 @@ def test_new_page_starts_from_the_default_text(client_as: Any, demo_page: Treatm
 
 
 @pytest.mark.skipif(not narration.tools_available(), reason="espeak-ng/opusenc not installed")
-def test_publishing_creates_a_version_and_new_audio(
-    client_as: Any, narrated_page: TreatmentPage, django_capture_on_commit_callbacks: Any
-) -> None:
+@pytest.mark.django_db(transaction=True)  # real commits: publishing queues the audio on commit
+def test_publishing_creates_a_version_and_new_audio(client_as: Any, narrated_page: TreatmentPage) -> None:
     client = client_as("admin")
     v1 = narrated_page.published_version
+    DBTaskResult.objects.all().delete()  # version 1's own queue entry; its audio is already made
     data = editor_data(
         narrated_page, action="publish", **{"faqs-0-answer": "It feels like a quick pinch. It is over fast."}
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(f"{M}pages/{narrated_page.public_id}/", data)
+    r = client.post(f"{M}pages/{narrated_page.public_id}/", data)
     assert r.status_code == 302 and r["Location"].endswith("/versions/")
     narrated_page.refresh_from_db()
     v2 = narrated_page.published_version
@@ -244,7 +243,8 @@ def test_publishing_creates_a_version_and_new_audio(
     # The new version's audio is queued, then made by the worker from the new text.
     assert v2.audio_status == AudioStatus.PENDING
     assert "Audio is being prepared" in client.get("/treatments/botox-migraine-dystonia/").content.decode()
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    [queued] = DBTaskResult.objects.filter(status="READY")
+    assert queued.args_kwargs["args"] == [v2.pk]
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     v2.refresh_from_db()
     v1.refresh_from_db()

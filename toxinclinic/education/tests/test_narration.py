@@ -34,16 +34,16 @@ def test_narration_reads_the_page_in_order(demo_page: Any) -> None:
 
 
 @needs_tools
-def test_the_real_worker_narrates_a_published_version(demo_page: Any) -> None:
-    from django.db import transaction
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_narrates_a_published_version(world: Any) -> None:
+    from toxinclinic.education.demo import create_demo_page
 
-    from toxinclinic.education.tasks import narrate_version
-
-    v = demo_page.published_version
+    page = create_demo_page(world.clinic, world.user("admin"))  # publishing queues the narration
+    page.refresh_from_db()
+    v = page.published_version
     assert v.audio_status == AudioStatus.PENDING
-    with transaction.atomic():
-        narrate_version.enqueue(v.pk)
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    [queued] = DBTaskResult.objects.filter(status="READY")
+    assert queued.task_path.endswith("narrate_version") and queued.args_kwargs["args"] == [v.pk]
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     v.refresh_from_db()

@@ -35,17 +35,20 @@ def narrate(version_id: int) -> str:
             title=content["title"],
             artist=content["provider"]["practice"],
         )
-    except narration.NarrationError as exc:
+        # A fresh random part in the name: the file is served with a year-long cache and never changes.
+        name = default_storage.save(
+            f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}.opus",
+            ContentFile(result.audio),
+        )
+    except Exception as exc:
+        # Whatever went wrong, the page must stop saying the audio is on its way.
         PageVersion.objects.filter(pk=version.pk).update(
-            audio_status=AudioStatus.FAILED, audio_error=str(exc)[:300]
+            audio_status=AudioStatus.FAILED, audio_error=str(exc)[:300] or type(exc).__name__
         )
         log.warning("narration of page version %s failed: %s", version.public_id, exc)
-        return "failed"
-    # A fresh random part in the name: the file is served with a year-long cache and never changes.
-    name = default_storage.save(
-        f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}.opus",
-        ContentFile(result.audio),
-    )
+        if isinstance(exc, narration.NarrationError):
+            return "failed"
+        raise
     PageVersion.objects.filter(pk=version.pk).update(
         audio=name,
         audio_status=AudioStatus.READY,

@@ -17,7 +17,7 @@ HISTORY_WRITE = dict(
 )
 
 ROUTES: list[Route] = [
-    Route("landing", "GET", "/", expect(anon=302, default=302)),
+    Route("landing", "GET", "/", expect(anon=200, default=302)),
     Route("healthz", "GET", "/healthz", expect(default=200)),
     Route("home", "GET", "/home/", expect(anon=302, default=200)),
     Route("login", "GET", "/accounts/login/", expect(anon=200, default=302)),

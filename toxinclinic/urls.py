@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from toxinclinic.accounts import views as account_views
@@ -26,5 +26,10 @@ urlpatterns = [
 urlpatterns += [path(m.URL_PREFIX, include(m)) for m in app_modules("urls")]
 
 if settings.DEV:
-    # Uploaded media in development; production serves MEDIA_ROOT from the proxy.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Public uploads (treatment-page headshots and audio) for links in the admin, in development only.
+    # MEDIA_ROOT also holds signed-note PDFs, which are patient data: they are served only by the visit
+    # views (signed in, same clinic, audited), so nothing outside education/ is served from here — and a
+    # proxy in production must not publish MEDIA_ROOT either.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>education/.+)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )

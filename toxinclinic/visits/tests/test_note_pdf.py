@@ -74,3 +74,25 @@ def test_signing_enqueues_the_archive(
         note = svc.sign_visit(v, world.user("clinician"), expected_version=v.version)
     note.refresh_from_db()
     assert note.pdf
+
+
+@pytest.mark.django_db
+def test_archived_pdf_is_not_served_as_a_media_file(world: Any, client: Any, client_as: Any) -> None:
+    """A note PDF lives under MEDIA_ROOT but is patient data: only the visit views (signed in, same
+    clinic, audited) hand it out, never a plain /media/ URL — not even in development."""
+    from django.conf import settings as django_settings
+
+    v = prepared_visit(world)
+    note = svc.sign_visit(v, world.user("clinician"), expected_version=v.version, archive_pdf=False)
+    archive_note_pdf.call(note.pk)
+    note.refresh_from_db()
+    path = Path(django_settings.MEDIA_ROOT) / note.pdf.name
+    try:
+        assert path.is_file()
+        url = f"/media/{note.pdf.name}"
+        assert client.get(url).status_code == 404
+        assert client_as("other_clinician").get(url).status_code == 404
+        assert client_as("coordinator").get(url).status_code == 404
+        assert client_as("coordinator").get(f"/visits/{v.public_id}/notes/1/pdf/").status_code == 200
+    finally:
+        note.pdf.delete(save=False)

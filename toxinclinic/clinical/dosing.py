@@ -90,6 +90,14 @@ class Vial:
         return None if self.diluent_ml is None else self.size_units / self.diluent_ml * 0.1
 
 
+def diluent_ml_for(size_units: float, units_per_0_1_ml: float) -> float:
+    """Diluent volume (mL) that makes a vial of ``size_units`` U hold ``units_per_0_1_ml`` U per 0.1 mL:
+    the inverse of ``Vial.units_per_0_1_ml`` (§3: 100 U in 2 mL, or 200 U in 4 mL, is 5 U per 0.1 mL)."""
+    size = check_units(size_units, "vial size_units")
+    per_0_1 = check_number(units_per_0_1_ml, "units_per_0_1_ml", minimum=0, allow_zero=False)
+    return size * 0.1 / per_0_1
+
+
 @dataclass(frozen=True)
 class Session:
     """A treatment session (planned or given).

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
-from toxinclinic.clinical import billing, protocols
+from toxinclinic.clinical import billing, dosing, protocols
 from toxinclinic.inventory.services import pickable_vials
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f
@@ -592,9 +592,10 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
     give = min(max(charted - recorded, Decimal(0)), Decimal(size))
     tmpl = protocols.get(visit.protocol) if visit.protocol in protocols.PROTOCOL_KEYS else None
     per01 = tmpl.units_per_0_1_ml if tmpl and tmpl.product == visit.product else None
+    diluent = dosing.diluent_ml_for(size, per01) if per01 and size else None
     initial = {
         "vial": str(stock[0].public_id) if stock else "",
-        "diluent_ml": Decimal(str(round(size * 0.1 / per01, 2))).normalize() if per01 and size else None,
+        "diluent_ml": Decimal(str(round(diluent, 2))).normalize() if diluent else None,
         "reconstituted_at": timezone.localtime().replace(second=0, microsecond=0),
         "units_administered": give,
         "units_discarded": Decimal(size) - give if size else None,

@@ -201,6 +201,18 @@ def test_vials_and_dilution():
         preempt_session(vials=[300])
 
 
+@pytest.mark.parametrize(("size", "per_0_1", "ml"), [(100, 5, 2.0), (200, 5, 4.0), (50, 2.5, 2.0)])
+def test_diluent_for_a_concentration(size, per_0_1, ml):
+    assert dosing.diluent_ml_for(size, per_0_1) == pytest.approx(ml)
+    assert Vial(size, dosing.diluent_ml_for(size, per_0_1)).units_per_0_1_ml == pytest.approx(per_0_1)
+
+
+@pytest.mark.parametrize(("size", "per_0_1", "field"), [(0, 5, "size_units"), (100, 0, "units_per_0_1_ml")])
+def test_diluent_refuses_non_positive_input(size, per_0_1, field):
+    with pytest.raises(ValueError, match=field):
+        dosing.diluent_ml_for(size, per_0_1)
+
+
 def test_label_dose():
     s = cd_session([("splenius_capitis", "left", 300)] * 4, product="dysport")
     assert "label_dose" in rules(check_session(s), "warning")

@@ -152,3 +152,25 @@ def test_injector_sees_hard_stop_needs_a_prescriber(world: Any, client_as: Any) 
         },
     )
     assert resp.status_code == 302
+
+
+def test_vial_step_prefills_from_the_template_and_the_first_expiring_vial(world: Any, client_as: Any) -> None:
+    """PREEMPT wants 5 U per 0.1 mL: a 200 U vial is offered with 4 mL of diluent (engine arithmetic),
+    and the units still to record (155 U charted) are split into administered and discarded."""
+    from toxinclinic.visits import services as svc
+
+    nurse = world.user("nurse")
+    v = svc.create_visit(
+        world.patient,
+        actor=nurse,
+        visit_date=timezone.localdate(),
+        indication="chronic_migraine",
+        product="botox",
+        location=location(world.clinic),
+    )
+    v = svc.apply_protocol(v, v.version, actor=world.user("clinician"), key="preempt")
+    vials(world.clinic, 1, size=200)
+    page = client_as("nurse").get(f"/visits/{v.public_id}/vials/").content.decode()
+    assert 'name="diluent_ml" value="4"' in page
+    assert 'name="units_administered" value="155.00"' in page
+    assert 'name="units_discarded" value="45.00"' in page

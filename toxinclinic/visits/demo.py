@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from toxinclinic.clinical import dosing, protocols
+from toxinclinic.clinical import dosing, protocols, recall
 from toxinclinic.inventory.demo import RECALL_DAYS, RECALL_LOT, history_lot_number
 from toxinclinic.inventory.models import Lot, Vial, VialStatus
 from toxinclinic.patients.models import PatientIndication
@@ -27,6 +27,12 @@ DEMO_ORDER = 20
 HISTORY_PATIENTS = 400
 CD_TEMPLATES = [k for k in protocols.PROTOCOL_KEYS if k.startswith("cd_")]
 OVERRIDE_REASON = "Severe relapse after a late-wearing-off cycle; early re-treatment discussed and agreed."
+# Demo patients come back on the clinic's minimum interval; cervical-dystonia doses reach 300 U, so two of
+# them one interval apart could pass the cumulative limit: those patients wait out its whole window.
+MIN_GAP_DAYS = svc.CLINIC_DOSE_POLICY.min_interval_days
+CD_MIN_GAP_DAYS = max(MIN_GAP_DAYS, svc.CLINIC_DOSE_POLICY.cumulative_window_days + 1)
+# Every demo vial is reconstituted at the PREEMPT concentration (5 U per 0.1 mL).
+DEMO_UNITS_PER_0_1_ML = protocols.PREEMPT_UNITS_PER_0_1_ML
 
 
 def _session_dates(
@@ -113,31 +119,36 @@ def seed(ctx: Any) -> None:
             if n == 0:
                 ctx.advance(task)
                 continue
-            # Cervical-dystonia doses reach 300 U: two of them 84 days apart would pass the 400 U in 90 days
-            # limit, so those patients come back after 91 days or more (as a clinic would schedule them).
+            # Most patients are not due yet (last session less than one interval ago); the rest are due.
             dates = _session_dates(
                 rng,
                 today,
                 patient.enrolled_on,
                 n=n,
-                last_gap=rng.randint(14, 83) if rng.random() < 0.75 else rng.randint(84, 115),
-                min_gap=84 if indication == "chronic_migraine" else 91,
+                last_gap=rng.randint(14, MIN_GAP_DAYS - 1)
+                if rng.random() < 0.75
+                else rng.randint(MIN_GAP_DAYS, MIN_GAP_DAYS + 31),
+                min_gap=MIN_GAP_DAYS if indication == "chronic_migraine" else CD_MIN_GAP_DAYS,
             )
         if pid == override_id and len(dates) >= 2:
             dates[-2] = dates[-1] - dt.timedelta(days=70)
         history: list[dosing.Session] = []
         if rng.random() < 0.06 and pid != demo_id:
             given = dates[0] - dt.timedelta(days=rng.randint(100, 200))
+            cosmetic_units = Decimal(rng.choice([20, 24, 40]))
             OutsideInjection.objects.create(
                 patient=patient,
                 given_on=given,
                 product="botox",
-                units=Decimal(rng.choice([20, 24, 40])),
+                units=cosmetic_units,
                 indication="cosmetic",
                 where=rng.choice(["High Street Aesthetics", "Glow Skin Clinic", "Dr Lane's Practice"]),
                 recorded_by=nurse,
             )
-            history.append(dosing.Session(given, "botox", "cosmetic", external_total_units=30.0))
+            # The history the signings check against is what was just stored.
+            history.append(
+                dosing.Session(given, "botox", "cosmetic", external_total_units=float(cosmetic_units))
+            )
         for i, when in enumerate(dates):
             overrides = {}
             if pid == override_id and i == len(dates) - 1:
@@ -159,7 +170,7 @@ def seed(ctx: Any) -> None:
             history.append(
                 dosing.Session(when, product, indication, external_total_units=float(visit.planned_units))
             )
-        if (today - dates[-1]).days >= 84 and len(due_today) < 3 and pid != demo_id:
+        if recall.recall_window(dates[-1]).is_open(today) and len(due_today) < 3 and pid != demo_id:
             due_today.append((patient, indication, product))
         ctx.advance(task)
     for patient, indication, product in due_today:
@@ -239,7 +250,7 @@ def _draft(
             size_units=size,
             status=VialStatus.OPENED,
             reconstituted_at=at,
-            diluent_ml=Decimal(size) / 50,
+            diluent_ml=Decimal(str(dosing.diluent_ml_for(size, DEMO_UNITS_PER_0_1_ML))),
             beyond_use_at=Vial.beyond_use(product, at),
         )
         given = min(left, Decimal(size))

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from toxinclinic.clinical import recall
 from toxinclinic.clinical.products import INDICATION_LABELS
 from toxinclinic.scheduling.permissions import can_view_recall_list
 from toxinclinic.scheduling.services import recall_list
@@ -35,5 +36,12 @@ def recalls(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/recalls.html",
-        {"page": page, "rows": rows, "which": which, "views": VIEWS, "today": today},
+        {
+            "page": page,
+            "rows": rows,
+            "which": which,
+            "views": VIEWS,
+            "today": today,
+            "interval_days": recall.DEFAULT_INTERVAL_DAYS,
+        },
     )

@@ -29,18 +29,22 @@ def note_context(note: SignedNote) -> dict[str, Any]:
         }
         for v in c.get("vials", [])
     ]
+    visit_date = _date(c["visit"]["date"])
+    recall_due = _date((c.get("recall") or {}).get("due"))
     consent = c.get("consent")
     if consent:
         consent = {**consent, "at_dt": _datetime(consent.get("at"))}
     return {
         "note": note,
         "c": c,
-        "visit_date": _date(c["visit"]["date"]),
+        "visit_date": visit_date,
         "dob": _date(c["patient"]["date_of_birth"]),
         "screened_at": _datetime(c["screening"].get("at")),
         "consent": consent,
         "vials": vials,
-        "recall_due": _date((c.get("recall") or {}).get("due")),
+        "recall_due": recall_due,
+        # The interval as signed (due date − visit date), not today's default.
+        "recall_after_days": (recall_due - visit_date).days if recall_due else None,
         "recall_opens": _date((c.get("recall") or {}).get("opens")),
         "hard_or_overridden": [f for f in c["findings"] if f["severity"] == "hard_stop"],
         "warnings": [f for f in c["findings"] if f["severity"] == "warning"],

@@ -33,6 +33,7 @@ def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any) -> No
     assert [x["patient_name"] for x in due] == ["Ada Lovelace", "Grace Hopper"]  # 14 days ahead is within 28
     page = c.get("/scheduling/recalls/?which=due").content.decode()
     assert "overdue" in page and "in 14 days" in page
+    assert "due 12 weeks after the last signed session" in page  # the engine's 84 days
     assert "Lovelace" not in client_as("other_clinician").get("/scheduling/recalls/").content.decode()
 
 

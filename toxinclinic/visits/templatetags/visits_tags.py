@@ -38,3 +38,10 @@ def num(value: Any) -> str:
     if value in (None, ""):
         return "—"
     return fmt_units(round(float(value), 3))
+
+
+@register.filter
+def days_span(days: Any) -> str:
+    """An interval in days as people say it: 84 -> '12 weeks', 90 -> '90 days'."""
+    d = int(days)
+    return f"{d // 7} weeks" if d % 7 == 0 and d >= 14 else f"{d} days"

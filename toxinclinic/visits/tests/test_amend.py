@@ -37,4 +37,5 @@ def test_amendment_versions(world: Any, client_as: Any) -> None:
     assert v1["visit"]["notes"] == "" and v2["visit"]["notes"] == "Pain mostly right-sided."
     page = c.get(f"/visits/{v.public_id}/notes/1/").content.decode()
     assert "superseded" in page and "Wrong side noted" in page
+    assert "(12 weeks after this visit)" in page  # the recall as signed: due date − visit date
     assert client_as("nurse").get(f"/visits/{v.public_id}/amend/").status_code == 403

@@ -76,6 +76,7 @@ def stock(request: HttpRequest) -> HttpResponse:
             "product": product,
             "products": PRODUCT_CHOICES,
             "today": today,
+            "alert_days": svc.EXPIRY_ALERT_DAYS,
             "can_receive": perms.can_receive_vials(request.user),
             "can_reconcile": perms.can_reconcile_stock(request.user),
             "recent": Reconciliation.objects.filter(clinic_id=request.user.clinic_id).select_related(

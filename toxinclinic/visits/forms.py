@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from toxinclinic.clinical import anatomy, products, protocols, screening
 from toxinclinic.inventory.models import PRODUCT_CHOICES
+from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS
 from toxinclinic.visits.models import HISTORY_INDICATION_CHOICES, INDICATION_CHOICES, Guidance
-from toxinclinic.visits.services import LAST_SESSION, SCREENING_KEYS
+from toxinclinic.visits.services import LAST_SESSION, MAX_UNITS, SCREENING_KEYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -139,12 +140,13 @@ class VialUseForm(forms.Form):
     def __init__(self, *args: Any, vials: Any = (), today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
+        soon = f" (within {EXPIRY_ALERT_DAYS} days)"
         self.fields["vial"].choices = [
             (
                 str(v.public_id),
                 f"{v.lot.product_info.brand} {v.size_units} U · lot {v.lot.lot_number} · expires "
                 f"{v.lot.expiry_date:%d %b %Y}"
-                f"{' (within 30 days)' if (v.lot.expiry_date - today).days <= 30 else ''}"
+                f"{soon if (v.lot.expiry_date - today).days <= EXPIRY_ALERT_DAYS else ''}"
                 f" · {v.location.name}",
             )
             for v in vials
@@ -174,7 +176,7 @@ class OutsideInjectionForm(forms.Form):
     units = forms.DecimalField(
         label="Units (of that product; never converted)",
         min_value=Decimal("0.01"),
-        max_value=Decimal("10000"),
+        max_value=MAX_UNITS,
         max_digits=8,
         decimal_places=2,
     )

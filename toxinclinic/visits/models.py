@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic, Location
-from toxinclinic.clinical import anatomy, products
+from toxinclinic.clinical import anatomy, billing, products
 from toxinclinic.inventory.models import PRODUCT_CHOICES, Vial
 from toxinclinic.patients.models import Patient
 
@@ -32,8 +32,8 @@ class VisitStatus(models.TextChoices):
 
 class Guidance(models.TextChoices):
     NONE = "", "None"
-    EMG = "emg", "Needle EMG (95874)"
-    ESTIM = "estim", "Electrical stimulation (95873)"
+    EMG = "emg", f"Needle EMG ({billing.CPT_EMG})"
+    ESTIM = "estim", f"Electrical stimulation ({billing.CPT_ESTIM})"
 
 
 class Visit(models.Model):

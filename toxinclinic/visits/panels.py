@@ -17,7 +17,7 @@ def panels(request: Any) -> list[Panel]:
     user = request.user
     if not is_staff_member(user):
         return []
-    from toxinclinic.inventory.services import expiring_rows
+    from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, expiring_rows
     from toxinclinic.scheduling.services import recall_list
 
     today = timezone.localdate()
@@ -33,6 +33,7 @@ def panels(request: Any) -> list[Panel]:
                 "drafts": drafts,
                 "expiring": expiring[:4],
                 "expiring_count": len(expiring),
+                "alert_days": EXPIRY_ALERT_DAYS,
                 "overdue": recall_list(user, today, which="overdue").count(),
                 "due_count": due.count(),
                 "due": list(due[:5]),

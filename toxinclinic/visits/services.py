@@ -50,7 +50,8 @@ CLINIC_DOSE_POLICY = dosing.DosePolicy(min_interval_hard=True)
 
 SCREENING_KEYS: tuple[str, ...] = tuple(f.name for f in fields(screening.ScreeningInput))
 LAST_SESSION = "last_session"
-MAX_UNITS = Decimal("10000")  # the largest vial of any product (Myobloc 10,000 U)
+#: No dose entry may exceed the largest vial of any product (Myobloc 10,000 U), in that product's U.
+MAX_UNITS = Decimal(max(size for p in products.PRODUCTS.values() for size in p.vial_sizes))
 
 
 class NoteSigned(Conflict):

@@ -25,7 +25,7 @@ from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import billing, dosing, protocols
-from toxinclinic.inventory.services import pickable_vials
+from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, pickable_vials
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f
 from toxinclinic.visits import permissions as perms
@@ -634,7 +634,8 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
             charted=charted,
             recorded=recorded,
             today=today_,
-            soon=today_ + dt.timedelta(days=30),
+            soon=today_ + dt.timedelta(days=EXPIRY_ALERT_DAYS),
+            alert_days=EXPIRY_ALERT_DAYS,
         ),
         status=status,
     )

@@ -4,8 +4,8 @@
    patient's history and vials and runs ``dosing.check_session``. Baseline: the engine call alone with
    the same session and history already in memory — the ratio is the price of the database round trips.
 2. The coordinator's recall list: the indexed ``due_on`` column written on signing. Baseline: the same
-   list computed from the visits (latest signed session per patient, + 84 days), as it would be without
-   the precomputed column.
+   list computed from the visits (latest signed session per patient + the engine's recall window), as it
+   would be without the precomputed column.
 3. Signing a prepared PREEMPT visit through ``services.sign_visit`` (re-check, note, billing, recall,
    audit). Baseline: the engine work alone (screening + dose check + billing lines) for the same visit.
 """
@@ -36,7 +36,7 @@ def run(quick: bool) -> list[BenchResult]:
     from django.utils import timezone
 
     from toxinclinic.accounts.models import User
-    from toxinclinic.clinical import billing, dosing, screening
+    from toxinclinic.clinical import billing, dosing, products, recall, screening
     from toxinclinic.scheduling.models import Recall
     from toxinclinic.scheduling.services import recall_list
     from toxinclinic.visits import services as svc
@@ -81,7 +81,7 @@ def run(quick: bool) -> list[BenchResult]:
             .annotate(last=Max("visit_date"))
         )
         limit = today + dt.timedelta(days=28)
-        return sum(1 for r in rows if r["last"] + dt.timedelta(days=84) <= limit)
+        return sum(1 for r in rows if recall.recall_window(r["last"]).due <= limit)
 
     assert recall_indexed() == recall_from_visits()
     indexed = best_of(recall_indexed, repeat, max(1, number // 10))
@@ -108,7 +108,7 @@ def run(quick: bool) -> list[BenchResult]:
 
     ready = [quick_ready_visit(_World, Patient.objects.get(pk=pk)) for pk in fresh]
     Vial.objects.filter(status=VialStatus.OPENED, use__visit__in=ready).update(
-        beyond_use_at=F("reconstituted_at") + dt.timedelta(hours=24)
+        beyond_use_at=F("reconstituted_at") + dt.timedelta(hours=products.get("botox").beyond_use_hours)
     )
     import time
 

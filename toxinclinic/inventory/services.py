@@ -23,6 +23,7 @@ from toxinclinic.patients.services import parse_public_id
 
 EXPIRY_ALERT_DAYS = 30
 MAX_RECEIPT_COUNT = 500
+MAX_COUNT = 10_000  # vials of one lot and size on one shelf
 
 
 def lots_for(user: Any) -> QuerySet[Lot]:
@@ -226,15 +227,24 @@ def reconcile(
         raise FieldError({"location": ["Choose one of your clinic's locations."]})
     errors: dict[str, list[str]] = {}
     lines: list[tuple[CountLine, int]] = []
+    seen: set[tuple[int, int]] = set()
     for c in counts:
         if c.lot.clinic_id != actor.clinic_id:
             raise Http404("No such lot.")
+        key = f"counted_{c.lot.public_id}_{c.size_units}"
+        # A second count of the same shelf would remove (or add) the difference twice.
+        if (c.lot.pk, c.size_units) in seen:
+            errors[key] = [
+                f"Lot {c.lot.lot_number} ({c.size_units} U) is counted more than once; send one count per "
+                "lot and vial size."
+            ]
+            continue
+        seen.add((c.lot.pk, c.size_units))
         expected = Vial.objects.filter(
             lot=c.lot, location=location, size_units=c.size_units, status=VialStatus.IN_STOCK
         ).count()
-        key = f"counted_{c.lot.public_id}_{c.size_units}"
-        if not isinstance(c.counted, int) or c.counted < 0 or c.counted > 10000:
-            errors[key] = ["Enter the number of vials counted (0 or more)."]
+        if not isinstance(c.counted, int) or c.counted < 0 or c.counted > MAX_COUNT:
+            errors[key] = [f"Enter the number of vials counted (0 to {MAX_COUNT})."]
         elif c.counted != expected and not c.reason.strip():
             errors[f"reason_{c.lot.public_id}_{c.size_units}"] = [
                 f"Lot {c.lot.lot_number} ({c.size_units} U): expected {expected}, counted {c.counted}; "

@@ -56,3 +56,29 @@ def test_html_reconcile(world: Any, client_as: Any) -> None:
     )
     assert resp.status_code == 302
     assert Vial.objects.filter(lot=stock[0].lot, status=VialStatus.IN_STOCK).count() == 3
+
+
+def test_the_same_lot_counted_twice_is_refused_and_nothing_changes(world: Any, client_as: Any) -> None:
+    stock = vials(world.clinic, 4, lot_number="R3")
+    lot, loc = stock[0].lot, location(world.clinic)
+    line = {"lot": str(lot.public_id), "size_units": 100, "counted": 2, "reason": "Two broken"}
+    body = {"location": str(loc.public_id), "counts": [line, line]}
+    resp = client_as("nurse").post(
+        "/api/v1/reconciliations", json.dumps(body), content_type="application/json"
+    )
+    assert resp.status_code == 422
+    assert "Lot R3 (100 U) is counted more than once" in resp.content.decode()
+    assert Vial.objects.filter(lot=lot, status=VialStatus.IN_STOCK).count() == 4
+    assert not AuditEvent.objects.filter(action="stock.reconciled").exists()
+
+
+def test_an_impossible_count_names_the_limit(world: Any, client_as: Any) -> None:
+    stock = vials(world.clinic, 1, lot_number="R4")
+    body = {
+        "location": str(location(world.clinic).public_id),
+        "counts": [{"lot": str(stock[0].lot.public_id), "size_units": 100, "counted": 10_001, "reason": "x"}],
+    }
+    resp = client_as("nurse").post(
+        "/api/v1/reconciliations", json.dumps(body), content_type="application/json"
+    )
+    assert resp.status_code == 422 and "(0 to 10000)" in resp.content.decode()

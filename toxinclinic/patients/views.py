@@ -123,6 +123,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
             return render(request, "patients/form.html", {"form": form, "title": "Edit patient"}, status=409)
         messages.success(request, "Saved.")
         return redirect("patients:chart", patient_id=patient.public_id)
+    record_read(patient, actor=request.user, what="demographics (edit form)")
     return render(
         request,
         "patients/form.html",
@@ -195,6 +196,7 @@ def record_edit(request: HttpRequest, patient_id: str, kind: str, record_id: str
             return render(request, "patients/form.html", ctx, status=409)
         messages.success(request, f"Saved {k.label}.")
         return redirect(reverse("patients:chart", args=[patient.public_id]) + f"#{k.slug}")
+    record_read(patient, actor=request.user, what=f"{k.label} (edit form)")
     return render(request, "patients/form.html", ctx, status=_status(form))
 
 

@@ -787,6 +787,7 @@ def amend(request: HttpRequest, visit_id: str) -> HttpResponse:
                 return redirect("visits:detail", visit_id=visit.public_id)
         else:
             status = 400
+    record_read(visit.patient, actor=request.user, what="signed note (amendment form)")
     return render(
         request, "visits/amend.html", {"visit": visit, "patient": visit.patient, "form": form}, status=status
     )

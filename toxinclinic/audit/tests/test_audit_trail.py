@@ -79,6 +79,17 @@ def test_staff_chart_read_is_recorded_and_visible_to_the_patient(world: Any, cli
     assert len(_events("chart.viewed")) == 1
 
 
+def test_edit_forms_are_staff_chart_reads(world: Any, client_as: Any) -> None:
+    """An edit form shows the chart data it edits: opening it is a read like opening the chart."""
+    allergy = Allergy.objects.create(patient=world.patient, substance="Albumin", reaction="Hives")
+    c = client_as("nurse")
+    assert c.get(f"/patients/{world.patient.public_id}/edit/").status_code == 200
+    assert c.get(f"/patients/{world.patient.public_id}/allergies/{allergy.public_id}/").status_code == 200
+    reads = _events("chart.viewed")
+    assert [e.data["what"] for e in reads] == ["demographics (edit form)", "allergy (edit form)"]
+    assert {(e.patient_id, e.actor_id) for e in reads} == {(world.patient.pk, world.user("nurse").pk)}
+
+
 def test_audit_rows_cannot_be_changed_or_deleted(world: Any) -> None:
     ev = AuditEvent.objects.create(action="test.event", actor_label="x")
     ev.action = "tampered"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from toxinclinic.audit.models import AuditEvent
 from toxinclinic.visits import services as svc
 from toxinclinic.visits.tests.helpers import prepared_visit
 
@@ -39,3 +40,8 @@ def test_amendment_versions(world: Any, client_as: Any) -> None:
     assert "superseded" in page and "Wrong side noted" in page
     assert "(12 weeks after this visit)" in page  # the recall as signed: due date − visit date
     assert client_as("nurse").get(f"/visits/{v.public_id}/amend/").status_code == 403
+    before = AuditEvent.objects.filter(action="chart.viewed").count()
+    assert client_as("injector").get(f"/visits/{v.public_id}/amend/").status_code == 200
+    read = AuditEvent.objects.filter(action="chart.viewed").latest("id")
+    assert AuditEvent.objects.filter(action="chart.viewed").count() == before + 1
+    assert read.patient_id == world.patient.pk and read.data["what"] == "signed note (amendment form)"

@@ -119,9 +119,10 @@ def test_unknown_ids_are_404(world: Any, client_as: Any) -> None:
     assert c.get("/patients/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert c.get("/patients/not-a-uuid/").status_code == 404
     assert c.get("/api/v1/patients/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert c.get(
-        f"/api/v1/patients/{world.patient.public_id}/allergies/00000000-0000-0000-0000-000000000000"
-    ).status_code in (404, 405)
+    unknown = f"/api/v1/patients/{world.patient.public_id}/allergies/00000000-0000-0000-0000-000000000000"
+    assert _api(c, "patch", unknown, {"version": 1, "reaction": "Hives"}).status_code == 404
+    assert c.delete(unknown + "?version=1").status_code == 404
+    assert c.get(f"/api/v1/patients/{world.other_patient.public_id}/allergies").status_code == 404
 
 
 def test_stale_update_is_a_conflict_and_nothing_is_lost(world: Any, client_as: Any) -> None:

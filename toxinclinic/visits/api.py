@@ -355,14 +355,15 @@ def update_visit(request: HttpRequest, visit_id: uuid.UUID, payload: VisitPatch)
 def read_screening(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     visit = svc.get_visit(request.user, visit_id)
     record_read(visit.patient, actor=request.user, what="visit screening (API)")
-    prefill, sources = svc.screening_prefill(visit)
+    history = svc.history_sessions(visit.patient, exclude=visit)
+    prefill, sources = svc.screening_prefill(visit, history)
     answers = svc.screening_answers(visit)
     shown = answers if answers is not None else prefill
     return {
         "saved": answers is not None,
         "answers": shown,
         "sources": sources,
-        "items": svc.screening_items(visit, shown),
+        "items": svc.screening_items(visit, shown, history),
         "version": visit.version,
     }
 

@@ -245,9 +245,12 @@ def last_signed_visit(patient: Patient, before: Visit | None = None) -> Visit | 
     return qs.order_by("-visit_date", "-signed_at").first()
 
 
-def screening_prefill(visit: Visit) -> tuple[dict[str, bool], dict[str, str]]:
+def screening_prefill(
+    visit: Visit, history: list[dosing.Session] | None = None
+) -> tuple[dict[str, bool], dict[str, str]]:
     """Answers prefilled from the chart (allergies, history, medicines), the last signed visit's
-    screening and the toxin history; ``sources`` says where each "yes" came from."""
+    screening and the toxin history (``history``: the patient's stored history by default); ``sources``
+    says where each "yes" came from."""
     from toxinclinic.patients.screening import chart_answers
 
     patient = visit.patient
@@ -269,7 +272,7 @@ def screening_prefill(visit: Visit) -> tuple[dict[str, bool], dict[str, str]]:
                 yes(key, f"last visit ({last.visit_date:%d %b %Y})")
     check = dosing.check_session(
         dosing.Session(visit.visit_date, visit.product, visit.indication),
-        history_sessions(patient, exclude=visit),
+        history_sessions(patient, exclude=visit) if history is None else history,
         CLINIC_DOSE_POLICY,
     )
     if any(f.rule == "other_product_recent" for f in check.warnings):

@@ -284,7 +284,9 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     visit = _prep(request, visit_id)
     if (r := _draft_or_note(visit)) is not None:
         return r
-    prefill, sources = svc.screening_prefill(visit)
+    # The toxin history is read once for the prefill, the checklist and its two history items.
+    history = svc.history_sessions(visit.patient, exclude=visit)
+    prefill, sources = svc.screening_prefill(visit, history)
     saved = svc.screening_answers(visit)
     shown = saved if saved is not None else prefill
     form = f.ScreeningForm(
@@ -308,7 +310,7 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
                 return redirect("visits:screening", visit_id=visit.public_id)
         else:
             status = 400
-    items = svc.screening_items(visit, shown) if saved is not None else None
+    items = svc.screening_items(visit, shown, history) if saved is not None else None
     record_read(visit.patient, actor=request.user, what="visit screening")
     rows = []
     results = {i["key"]: i for i in items} if items else {}
@@ -322,7 +324,7 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
             "screening",
             form=form,
             rows=rows,
-            history_items=svc.history_items(visit),
+            history_items=svc.history_items(visit, history),
             saved=saved is not None,
             concerns=_chart_concerns(visit),
         ),
@@ -728,9 +730,12 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
     record_read(visit.patient, actor=request.user, what="visit review")
     rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override})
     preview: list[Any] = []
-    if rv.check is not None and visit.vial_uses.exists():
+    if rv.check is not None and rv.uses:
+        # The sites and vials the review just loaded (no second read), as signing bills them.
         try:
-            preview = billing.lines(svc.engine_session(visit), guidance=visit.guidance or None)
+            preview = billing.lines(
+                svc.engine_session(visit, rv.sites, rv.uses), guidance=visit.guidance or None
+            )
         except (ValueError, FieldError):
             preview = []
     return render(
@@ -746,11 +751,11 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
             can_sign=can_sign,
             can_override=can_override,
             preview=preview,
-            uses=visit.vial_uses.select_related("vial__lot"),
-            consent_row=Consent.objects.filter(visit=visit).first(),
+            uses=rv.uses,
+            consent_row=rv.consent,
             totals=svc.totals_table(rv.check) if rv.check else [],
             unit=f"{visit.product_info.brand} U",
-            **map_context(visit.sites.all(), rv.check.findings if rv.check else ()),
+            **map_context(rv.sites, rv.check.findings if rv.check else ()),
         ),
         status=status,
     )

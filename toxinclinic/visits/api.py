@@ -168,6 +168,26 @@ class BillingOut(Schema):
     units: int
     description: str
 
+    @staticmethod
+    def resolve_visit(obj: BillingLine) -> uuid.UUID:
+        return obj.visit.public_id
+
+    @staticmethod
+    def resolve_visit_date(obj: BillingLine) -> dt.date:
+        return obj.visit.visit_date
+
+    @staticmethod
+    def resolve_patient_name(obj: BillingLine) -> str:
+        return obj.visit.patient.full_name
+
+    @staticmethod
+    def resolve_mrn(obj: BillingLine) -> str:
+        return obj.visit.patient.mrn
+
+    @staticmethod
+    def resolve_modifiers(obj: BillingLine) -> list[str]:
+        return [m for m in obj.modifiers.split(",") if m]
+
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -318,19 +338,8 @@ def list_billing_lines(request: HttpRequest, start: dt.date | None = None, end: 
         qs = qs.filter(visit__visit_date__gte=start)
     if end:
         qs = qs.filter(visit__visit_date__lte=end)
-    return [
-        {
-            "visit": b.visit.public_id,
-            "visit_date": b.visit.visit_date,
-            "patient_name": b.visit.patient.full_name,
-            "mrn": b.visit.patient.mrn,
-            "code": b.code,
-            "modifiers": [m for m in b.modifiers.split(",") if m],
-            "units": b.units,
-            "description": b.description,
-        }
-        for b in qs.order_by("-visit__visit_date", "visit_id", "position")
-    ]
+    # A queryset, so the paginator reads one page of lines, not the clinic's whole billing history.
+    return qs.order_by("-visit__visit_date", "visit_id", "position")
 
 
 @router.get("/{visit_id}", response=dict, summary="Read a visit: screening, consent, sites, vials, check")

@@ -56,3 +56,24 @@ def test_signed_note_cannot_change(world: Any) -> None:
     with pytest.raises(NoteImmutable):
         note.delete()
     assert SignedNote.objects.get(pk=note.pk).content["totals"]["total"] == 155
+
+
+def test_billing_lines_api_pages_the_clinics_lines(world: Any, client_as: Any) -> None:
+    v = prepared_visit(world)
+    svc.sign_visit(v, world.user("clinician"), expected_version=v.version)
+    body = client_as("coordinator").get("/api/v1/visits/billing?page_size=2").json()
+    assert body["count"] == 3
+    assert [(x["code"], x["modifiers"], x["units"]) for x in body["items"]] == [
+        ("64615", [], 1),
+        ("J0585", [], 155),
+    ]
+    first = body["items"][0]
+    assert (first["visit"], first["visit_date"], first["patient_name"], first["mrn"]) == (
+        str(v.public_id),
+        v.visit_date.isoformat(),
+        "Ada Lovelace",
+        "A001",
+    )
+    page2 = client_as("coordinator").get("/api/v1/visits/billing?page_size=2&page=2").json()["items"]
+    assert [(x["code"], x["modifiers"], x["units"]) for x in page2] == [("J0585", ["JW"], 45)]
+    assert client_as("other_clinician").get("/api/v1/visits/billing").json()["count"] == 0

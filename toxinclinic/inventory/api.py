@@ -7,15 +7,15 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
-from toxinclinic.inventory.models import Reconciliation, Vial
+from toxinclinic.inventory.models import Reconciliation, ReconciliationLine, Vial
 
 API_PREFIX = "/"
 router = Router(tags=["inventory"])
@@ -206,18 +206,8 @@ def list_lots(request: HttpRequest, lot_number: str = "") -> Any:
 def lot_recipients(request: HttpRequest, lot_id: uuid.UUID) -> Any:
     if not perms.can_search_lot_recipients(request.user):
         raise PermissionDenied
-    from toxinclinic.visits.services import lot_recipients as recipients
-
     lot = svc.get_lot(request.user, lot_id)
-    uses = list(recipients(lot))
-    log_action(
-        "lot.recall_searched",
-        actor=request.user,
-        obj=lot,
-        data={"lot": lot.lot_number, "recipients": len(uses)},
-    )
-    for patient in {u.visit.patient_id: u.visit.patient for u in uses}.values():
-        record_read(patient, actor=request.user, what=f"lot {lot.lot_number} recipients (API)")
+    uses = svc.recall_recipients(request.user, lot, what=f"lot {lot.lot_number} recipients (API)")
     return [
         {
             "visit": u.visit.public_id,
@@ -245,7 +235,7 @@ def _recon_out(rec: Reconciliation) -> dict[str, Any]:
                 "counted": line.counted,
                 "reason": line.reason,
             }
-            for line in rec.lines.select_related("lot")
+            for line in rec.lines.all()
         ],
     }
 
@@ -272,5 +262,9 @@ def reconcile_stock(request: HttpRequest, payload: ReconcileIn) -> Any:
 @router.get("/reconciliations", response=list[ReconOut], summary="Recent reconciliations")
 def list_reconciliations(request: HttpRequest) -> Any:
     _stock(request)
-    qs = Reconciliation.objects.filter(clinic_id=request.user.clinic_id).select_related("location")[:50]
-    return [_recon_out(r) for r in qs]
+    qs = (
+        Reconciliation.objects.filter(clinic_id=request.user.clinic_id)
+        .select_related("location")
+        .prefetch_related(Prefetch("lines", queryset=ReconciliationLine.objects.select_related("lot")))
+    )
+    return [_recon_out(r) for r in qs[:50]]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
-from toxinclinic.audit.services import log_action, record_change
+from toxinclinic.audit.services import log_action, record_change, record_read
 from toxinclinic.clinical import products
 from toxinclinic.inventory.models import Lot, Receipt, Reconciliation, ReconciliationLine, Vial, VialStatus
 from toxinclinic.patients.services import parse_public_id
@@ -188,6 +188,24 @@ def expiring_rows(user: Any, today: dt.date, days: int = EXPIRY_ALERT_DAYS) -> l
     """In-stock lots that expire within ``days`` days (or already have: remove those)."""
     limit = today + dt.timedelta(days=days)
     return [r for r in stock_rows(user) if r["expiry_date"] <= limit]
+
+
+def recall_recipients(user: Any, lot: Lot, *, what: str) -> list[Any]:
+    """The recall search: every signed visit's use of a vial of ``lot`` (oldest first), audited as one
+    ``lot.recall_searched`` event and a chart read of each patient it names (``what`` says where)."""
+    from toxinclinic.visits.services import lot_recipients
+
+    uses = list(lot_recipients(lot))
+    log_action(
+        "lot.recall_searched",
+        actor=user,
+        obj=lot,
+        clinic_id=lot.clinic_id,
+        data={"lot": lot.lot_number, "recipients": len(uses)},
+    )
+    for patient in {u.visit.patient_id: u.visit.patient for u in uses}.values():
+        record_read(patient, actor=user, what=what)
+    return uses
 
 
 def pickable_vials(visit: Any) -> QuerySet[Vial]:

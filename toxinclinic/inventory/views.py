@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
-from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.clinical import products
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
@@ -198,22 +197,11 @@ def recipients(request: HttpRequest, lot_id: str) -> HttpResponse:
     """Every patient who received a vial of this lot, with visit dates and units: printable."""
     if not perms.can_search_lot_recipients(request.user):
         raise PermissionDenied
-    from toxinclinic.visits.services import lot_recipients
-
     lot = svc.get_lot(request.user, lot_id)
-    uses = list(lot_recipients(lot))
-    log_action(
-        "lot.recall_searched",
-        actor=request.user,
-        obj=lot,
-        clinic_id=lot.clinic_id,
-        data={"lot": lot.lot_number, "recipients": len(uses)},
-    )
-    patients = {u.visit.patient_id: u.visit.patient for u in uses}
-    for patient in patients.values():
-        record_read(patient, actor=request.user, what=f"lot {lot.lot_number} recipients")
+    uses = svc.recall_recipients(request.user, lot, what=f"lot {lot.lot_number} recipients")
+    patient_count = len({u.visit.patient_id for u in uses})
     return render(
         request,
         "inventory/recipients.html",
-        {"lot": lot, "uses": uses, "patient_count": len(patients), "now": timezone.localtime()},
+        {"lot": lot, "uses": uses, "patient_count": patient_count, "now": timezone.localtime()},
     )

@@ -28,4 +28,7 @@ def test_lot_recipients(world: Any, client_as: Any) -> None:
     page = c.get(resp["Location"]).content.decode()
     assert "Lovelace, Ada" in page and "Hopper" not in page and "data-print" in page
     assert AuditEvent.objects.filter(action="lot.recall_searched").count() == 2
+    reads = AuditEvent.objects.filter(action="chart.viewed", data__what__startswith="lot C1234A recipients")
+    assert sorted(e.data["what"] for e in reads) == ["lot C1234A recipients", "lot C1234A recipients (API)"]
+    assert {e.patient_id for e in reads} == {world.patient.pk}
     assert client_as("other_clinician").get(f"/api/v1/lots/{lot.public_id}/recipients").status_code == 404

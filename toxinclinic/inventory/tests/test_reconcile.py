@@ -36,6 +36,8 @@ def test_difference_needs_a_reason_and_stock_follows_the_count(world: Any, clien
         "broken in the fridge"
     )
     assert AuditEvent.objects.filter(action="stock.reconciled").exists()
+    [listed] = c.get("/api/v1/reconciliations").json()
+    assert [(x["lot_number"], x["expected"], x["counted"]) for x in listed["lines"]] == [("R1", 4, 3)]
 
 
 def test_html_reconcile(world: Any, client_as: Any) -> None:

@@ -244,20 +244,7 @@ def visit_detail(visit: Visit) -> dict[str, Any]:
         }
         if consent
         else None,
-        "sites": [
-            {
-                "site_id": s.site_id,
-                "label": s.label,
-                "muscle": s.muscle,
-                "side": s.side,
-                "units": float(s.units),
-                "follow_the_pain": s.follow_the_pain,
-                "view": s.view,
-                "x": s.x,
-                "y": s.y,
-            }
-            for s in visit.sites.all()
-        ],
+        "sites": [svc.site_dict(s) for s in visit.sites.all()],
         "vials": [
             {
                 "id": str(u.public_id),

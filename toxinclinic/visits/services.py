@@ -204,6 +204,21 @@ def totals_table(check: dosing.DoseCheck) -> list[dict[str, Any]]:
     return rows
 
 
+def site_dict(s: InjectionSite) -> dict[str, Any]:
+    """A charted site as JSON (the API and the frozen note): units in U, map point in the view's box."""
+    return {
+        "site_id": s.site_id,
+        "label": s.label,
+        "muscle": s.muscle,
+        "side": s.side,
+        "units": float(s.units),
+        "follow_the_pain": s.follow_the_pain,
+        "view": s.view,
+        "x": s.x,
+        "y": s.y,
+    }
+
+
 def finding_dict(f: dosing.Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
@@ -1145,20 +1160,7 @@ def note_content(
         }
         if consent
         else None,
-        "sites": [
-            {
-                "site_id": s.site_id,
-                "label": s.label,
-                "muscle": s.muscle,
-                "side": s.side,
-                "units": float(s.units),
-                "follow_the_pain": s.follow_the_pain,
-                "view": s.view,
-                "x": s.x,
-                "y": s.y,
-            }
-            for s in r.sites
-        ],
+        "sites": [site_dict(s) for s in r.sites],
         "totals": {
             "total": check.total_units,
             "by_side": check.units_by_side,

@@ -8,6 +8,7 @@ the engine's verdict on the draft and renders the returned fragment.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -91,6 +92,32 @@ def _errors_to_form(form: Any, exc: FieldError) -> None:
 
 def _conflict(request: HttpRequest, exc: Conflict) -> None:
     messages.error(request, str(exc))
+
+
+def _submit(
+    request: HttpRequest, form: Any, save: Callable[[], Any], done: Callable[[Any], HttpResponse]
+) -> tuple[HttpResponse | None, int]:
+    """On a POST with a valid form, run ``save()`` and answer ``done(result)``. Otherwise (GET, invalid
+    form, stale version, a refusal from the service) no response yet and the status to render the page
+    with: 200, 400 (the service's messages go on the form) or 409 (the conflict as a message)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        result = save()
+    except Conflict as exc:
+        _conflict(request, exc)
+        return None, 409
+    except FieldError as exc:
+        _errors_to_form(form, exc)
+        return None, 400
+    return done(result), 200
+
+
+def _saved(request: HttpRequest, message: str, url_name: str, visit: Visit) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(url_name, visit_id=visit.public_id)
 
 
 # --- lists -----------------------------------------------------------------------------------------
@@ -292,24 +319,14 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     form = f.ScreeningForm(
         request.POST or None, initial={k: ("yes" if v else "no") for k, v in shown.items()}
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                visit = svc.save_screening(
-                    visit, _version(request), actor=request.user, answers=form.answers()
-                )
-            except Conflict as exc:
-                _conflict(request, exc)
-                status = 409
-            except FieldError as exc:
-                _errors_to_form(form, exc)
-                status = 400
-            else:
-                messages.success(request, "Screening saved.")
-                return redirect("visits:screening", visit_id=visit.public_id)
-        else:
-            status = 400
+    done, status = _submit(
+        request,
+        form,
+        lambda: svc.save_screening(visit, _version(request), actor=request.user, answers=form.answers()),
+        lambda v: _saved(request, "Screening saved.", "visits:screening", v),
+    )
+    if done is not None:
+        return done
     items = svc.screening_items(visit, shown, history) if saved is not None else None
     record_read(visit.patient, actor=request.user, what="visit screening")
     rows = []
@@ -374,22 +391,14 @@ def consent(request: HttpRequest, visit_id: str) -> HttpResponse:
         )
         initial["consented_at"] = timezone.localtime(current.consented_at)
     form = f.ConsentForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                visit = svc.save_consent(visit, _version(request), actor=request.user, **form.cleaned_data)
-            except Conflict as exc:
-                _conflict(request, exc)
-                status = 409
-            except FieldError as exc:
-                _errors_to_form(form, exc)
-                status = 400
-            else:
-                messages.success(request, "Consent recorded.")
-                return redirect("visits:chart", visit_id=visit.public_id)
-        else:
-            status = 400
+    done, status = _submit(
+        request,
+        form,
+        lambda: svc.save_consent(visit, _version(request), actor=request.user, **form.cleaned_data),
+        lambda v: _saved(request, "Consent recorded.", "visits:chart", v),
+    )
+    if done is not None:
+        return done
     record_read(visit.patient, actor=request.user, what="visit consent")
     return render(request, "visits/consent.html", _ctx(visit, "consent", form=form), status=status)
 
@@ -603,26 +612,18 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
         "units_discarded": Decimal(size) - give if size else None,
     }
     form = f.VialUseForm(request.POST or None, initial=initial, vials=stock, today=today_)
-    status = 200
-    if request.method == "POST":
-        if "vial" in request.POST and "vial" in form.fields:
-            # A vial not in the list (another clinic's, used, expired) is refused by the service with
-            # the specific reason; the form only checks the shape of the other fields.
-            form.fields["vial"].choices = [*form.fields["vial"].choices, (request.POST["vial"], "")]
-        if form.is_valid():
-            try:
-                visit = svc.add_vial_use(visit, _version(request), actor=request.user, **_vial_kwargs(form))
-            except Conflict as exc:
-                _conflict(request, exc)
-                status = 409
-            except FieldError as exc:
-                _errors_to_form(form, exc)
-                status = 400
-            else:
-                messages.success(request, "Vial recorded.")
-                return redirect("visits:vials", visit_id=visit.public_id)
-        else:
-            status = 400
+    if request.method == "POST" and "vial" in request.POST:
+        # A vial not in the list (another clinic's, used, expired) is refused by the service with
+        # the specific reason; the form only checks the shape of the other fields.
+        form.fields["vial"].choices = [*form.fields["vial"].choices, (request.POST["vial"], "")]
+    done, status = _submit(
+        request,
+        form,
+        lambda: svc.add_vial_use(visit, _version(request), actor=request.user, **_vial_kwargs(form)),
+        lambda v: _saved(request, "Vial recorded.", "visits:vials", v),
+    )
+    if done is not None:
+        return done
     record_read(visit.patient, actor=request.user, what="visit vials")
     return render(
         request,
@@ -770,28 +771,22 @@ def amend(request: HttpRequest, visit_id: str) -> HttpResponse:
     if not visit.is_signed:
         return redirect("visits:sign", visit_id=visit.public_id)
     form = f.AmendForm(request.POST or None, initial={"notes": visit.notes})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                note = svc.amend_visit(
-                    visit,
-                    request.user,
-                    reason=form.cleaned_data["reason"],
-                    notes=form.cleaned_data["notes"],
-                    expected_version=_version(request),
-                )
-            except Conflict as exc:
-                _conflict(request, exc)
-                status = 409
-            except FieldError as exc:
-                _errors_to_form(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"Amendment saved as note version {note.version}.")
-                return redirect("visits:detail", visit_id=visit.public_id)
-        else:
-            status = 400
+    done, status = _submit(
+        request,
+        form,
+        lambda: svc.amend_visit(
+            visit,
+            request.user,
+            reason=form.cleaned_data["reason"],
+            notes=form.cleaned_data["notes"],
+            expected_version=_version(request),
+        ),
+        lambda note: _saved(
+            request, f"Amendment saved as note version {note.version}.", "visits:detail", visit
+        ),
+    )
+    if done is not None:
+        return done
     record_read(visit.patient, actor=request.user, what="signed note (amendment form)")
     return render(
         request, "visits/amend.html", {"visit": visit, "patient": visit.patient, "form": form}, status=status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -66,6 +67,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+INVITE_LINK_KEY = "invite_link"
+
+
 def _status(form: object) -> int:
     return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
 
@@ -99,7 +103,12 @@ def _preventive(user: object, patient: Patient) -> dict[str, object] | None:
 def chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient(request.user, patient_id)
     record_read(patient, actor=request.user)
-    return render(request, "patients/chart.html", chart_context(request, patient))
+    ctx = chart_context(request, patient)
+    # The one-time link sets this patient's portal password: shown once, and only on their chart.
+    invite = request.session.pop(INVITE_LINK_KEY, None)
+    if isinstance(invite, dict) and invite.get("patient") == str(patient.public_id) and ctx["can_edit"]:
+        ctx["invite_link"] = invite.get("link")
+    return render(request, "patients/chart.html", ctx)
 
 
 @login_required
@@ -232,14 +241,17 @@ def invite(request: HttpRequest, patient_id: str) -> HttpResponse:
         messages.error(request, "This patient already has a portal account.")
         return redirect("patients:chart", patient_id=patient.public_id)
     link = invite_patient(patient, request.user)
-    messages.success(request, "Invitation created. Give the patient this one-time link (valid 7 days):")
-    request.session["last_invite_link"] = link
+    messages.success(
+        request,
+        "Invitation created. Give the patient this one-time link "
+        f"(valid {settings.TOXINCLINIC_INVITE_VALID_DAYS} days):",
+    )
+    request.session[INVITE_LINK_KEY] = {"patient": str(patient.public_id), "link": link}
     return redirect("patients:chart", patient_id=patient.public_id)
 
 
 def invite_patient(patient: Patient, actor: User) -> str:
     """Create the patient's portal login (no password yet) and a one-time link to set one."""
-    from django.conf import settings
     from django.db import transaction
 
     with transaction.atomic():

@@ -110,3 +110,22 @@ def test_bearer_token_auth(world: Any, client: Any) -> None:
     r = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 200 and r.json()["role"] == "clinician"
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer tc_wrong").status_code == 401
+
+
+@pytest.mark.django_db
+def test_invite_link_is_shown_once_and_only_on_the_invited_patients_chart(
+    world: Any, client_as: Any, settings: Any
+) -> None:
+    """The one-time link sets the password of that patient's portal login: shown on any other chart it
+    could be handed to the wrong person, who would then read the invited patient's chart."""
+    from conftest import make_patient
+
+    invited = make_patient(world.clinic, "A010", "Ida", "Invited")
+    other = make_patient(world.clinic, "A011", "Otto", "Other")
+    nurse = client_as("nurse")
+    r = nurse.post(f"/patients/{invited.public_id}/invite/", follow=True)
+    page = r.content.decode()
+    link = re.search(r"/accounts/invite/[\w-]+/", page)
+    assert link and f"valid {settings.TOXINCLINIC_INVITE_VALID_DAYS} days" in page
+    assert link.group(0) not in nurse.get(f"/patients/{other.public_id}/").content.decode()
+    assert link.group(0) not in nurse.get(f"/patients/{invited.public_id}/").content.decode()

@@ -16,9 +16,9 @@ def render_note_html(note: SignedNote) -> str:
 
 
 def render_note_pdf(note: SignedNote) -> bytes:
-    import weasyprint  # imported lazily: pango is loaded only when a PDF is made
-
-    # WeasyPrint logs every layout step at INFO; only its warnings are worth a log line.
+    # WeasyPrint logs every step at INFO, from its import on (it parses its own stylesheets then); only
+    # its warnings are worth a log line.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    import weasyprint  # imported lazily: pango is loaded only when a PDF is made
 
     return weasyprint.HTML(string=render_note_html(note)).write_pdf()

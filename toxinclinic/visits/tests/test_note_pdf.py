@@ -96,3 +96,16 @@ def test_archived_pdf_is_not_served_as_a_media_file(world: Any, client: Any, cli
         assert client_as("coordinator").get(f"/visits/{v.public_id}/notes/1/pdf/").status_code == 200
     finally:
         note.pdf.delete(save=False)
+
+
+@pytest.mark.django_db
+def test_rendering_a_pdf_logs_no_layout_steps(world: Any, caplog: Any) -> None:
+    import logging
+
+    from toxinclinic.visits.pdf import render_note_pdf
+
+    v = prepared_visit(world)
+    note = svc.sign_visit(v, world.user("clinician"), expected_version=v.version, archive_pdf=False)
+    with caplog.at_level(logging.INFO):
+        assert render_note_pdf(note).startswith(b"%PDF")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic, Location
+from toxinclinic.clinical import billing, diary
 
 
 class Sex(models.TextChoices):
@@ -68,18 +69,18 @@ class Indication(models.TextChoices):
     CERVICAL_DYSTONIA = "cervical_dystonia", "Cervical dystonia"
 
 
-# ICD-10-CM codes by indication (clinical-reference §9).
+def _icd10_order(code: str) -> tuple[str, bool]:
+    # Not intractable before intractable, "without status migrainosus" (…9) before "with" (…1).
+    return code[-2], not code.endswith("9")
+
+
+# ICD-10-CM codes by indication: the billing engine's table (clinical-reference §9).
 ICD10_CHOICES = [
-    ("G43.709", "G43.709 Chronic migraine without aura, not intractable, without status migrainosus"),
-    ("G43.701", "G43.701 Chronic migraine without aura, not intractable, with status migrainosus"),
-    ("G43.719", "G43.719 Chronic migraine without aura, intractable, without status migrainosus"),
-    ("G43.711", "G43.711 Chronic migraine without aura, intractable, with status migrainosus"),
-    ("G24.3", "G24.3 Spasmodic torticollis (cervical dystonia)"),
+    (code, f"{code} {label}")
+    for codes in billing.DIAGNOSIS_CODES.values()
+    for code, label in sorted(codes.items(), key=lambda item: _icd10_order(item[0]))
 ]
-ICD10_BY_INDICATION = {
-    Indication.CHRONIC_MIGRAINE: {"G43.701", "G43.709", "G43.711", "G43.719"},
-    Indication.CERVICAL_DYSTONIA: {"G24.3"},
-}
+ICD10_BY_INDICATION = {indication: set(codes) for indication, codes in billing.DIAGNOSIS_CODES.items()}
 
 
 class ChartRecord(models.Model):
@@ -163,9 +164,8 @@ class MedicationClass(models.TextChoices):
     OTHER = "other", "Other"
 
 
-ACUTE_CLASSES = frozenset(
-    {"triptan", "ergot", "nsaid", "simple_analgesic", "combination_analgesic", "opioid", "gepant", "ditan"}
-)
+#: The diary engine's acute-medicine classes ("other" is a diary answer, not a chart class).
+ACUTE_CLASSES = frozenset(diary.MEDICATION_CLASSES) - {"other"}
 
 
 class Medication(ChartRecord):

@@ -97,10 +97,18 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def set_secret(self) -> str:
+        """A new random token for this row: stores its prefix and digest, returns the token itself (the
+        only time it exists in clear)."""
+        raw = "tc_" + secrets.token_urlsafe(32)
+        self.prefix, self.digest = raw[:8], self.hash(raw)
+        return raw
+
     @classmethod
     def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        raw = "tc_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.hash(raw))
+        token = cls(user=user, name=name)
+        raw = token.set_secret()
+        token.save()
         return token, raw
 
 

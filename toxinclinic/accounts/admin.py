@@ -31,6 +31,12 @@ class ClinicScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(**{f"{self.clinic_field}_id": request.user.clinic_id})
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The choices are the clinic admin's own clinic only: never list (or accept) another clinic.
+        if db_field.related_model is Clinic and not request.user.is_superuser:
+            kwargs["queryset"] = Clinic.objects.filter(pk=request.user.clinic_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_use_admin_site(request.user)
 

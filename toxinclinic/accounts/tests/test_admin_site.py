@@ -89,3 +89,15 @@ def test_api_tokens_stay_in_the_clinic_and_the_raw_token_is_shown_once(world: An
     assert me.json()["username"] == "nurse"
     admin.post(f"/admin/accounts/apitoken/{token.pk}/change/", {"user": other.pk, "name": "EHR"})
     assert ApiToken.objects.get(pk=token.pk).user_id == world.user("nurse").pk
+
+
+def test_clinic_admin_adds_locations_only_to_own_clinic(world: Any, client_as: Any) -> None:
+    from toxinclinic.accounts.models import Location
+
+    admin = client_as("admin")
+    form = admin.get("/admin/accounts/location/add/").content.decode()
+    assert world.other_clinic.name not in form
+    r = admin.post("/admin/accounts/location/add/", {"clinic": world.other_clinic.pk, "name": "Annex"})
+    assert r.status_code == 200 and not Location.objects.filter(name="Annex").exists()
+    r = admin.post("/admin/accounts/location/add/", {"clinic": world.clinic.pk, "name": "Annex"})
+    assert r.status_code == 302 and Location.objects.get(name="Annex").clinic_id == world.clinic.pk

@@ -13,6 +13,7 @@ A module that exists is imported for real: an error inside it is an error, never
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
@@ -39,12 +40,20 @@ class NavItem:
 
 
 def app_modules(name: str) -> list[ModuleType]:
+    """The apps' ``name`` modules, in ``WORKFLOW_APPS`` order."""
+    return list(_app_modules(name, tuple(settings.WORKFLOW_APPS)))
+
+
+@functools.cache
+def _app_modules(name: str, apps: tuple[str, ...]) -> tuple[ModuleType, ...]:
+    # Looked up once per process: the top bar and the home screen ask on every request, and a module
+    # that does not exist costs a file-system search each time (an import error is raised, not cached).
     out = []
-    for app in settings.WORKFLOW_APPS:
+    for app in apps:
         dotted = f"toxinclinic.{app}.{name}"
         if importlib.util.find_spec(dotted) is not None:
             out.append(importlib.import_module(dotted))
-    return out
+    return tuple(out)
 
 
 def home_panels(request: Any) -> list[Panel]:

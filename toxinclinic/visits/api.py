@@ -400,7 +400,10 @@ def check_injections(request: HttpRequest, visit_id: uuid.UUID, payload: CheckIn
     if not perms.can_prepare_visit(request.user, visit):
         raise PermissionDenied
     sites = _sites(payload.sites) if payload.sites is not None else None
-    return svc.check_payload(svc.dose_check(visit, sites))
+    result = svc.check_payload(svc.dose_check(visit, sites))
+    # The findings quote the patient's toxin history: a read, as on the chart page that the HTML check serves.
+    record_read(visit.patient, actor=request.user, what="visit dose check (API)")
+    return result
 
 
 @router.post("/{visit_id}/vials", response={201: dict}, summary="Record a vial opened for this visit")

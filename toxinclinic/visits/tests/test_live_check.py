@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from toxinclinic.audit.models import AuditEvent
 from toxinclinic.visits.tests.helpers import prepared_visit
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,8 @@ def test_api_check(world: Any, client_as: Any) -> None:
     )
     data = resp.json()
     assert data["ok"] and data["total_units"] == 155
+    read = AuditEvent.objects.filter(action="chart.viewed").latest("id")
+    assert read.patient_id == world.patient.pk and read.data["what"] == "visit dose check (API)"
     by = {r["muscle"]: r for r in data["by_muscle"]}
     assert by["temporalis"]["left"] == 20 and by["temporalis"]["total"] == 40
     assert data["units_by_side"] == {"left": 75.0, "right": 75.0, "midline": 5.0}

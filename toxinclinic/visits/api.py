@@ -62,7 +62,7 @@ class ConsentIn(Schema):
     discussed_alternatives: bool
     consented_by: str = Field("patient", description="patient | representative")
     consenter_name: str
-    consented_at: dt.datetime
+    consented_at: dt.datetime = Field(..., description="ISO 8601; without a UTC offset: clinic local time")
     notes: str = ""
 
 
@@ -95,7 +95,9 @@ class VialUseIn(Schema):
     version: int
     vial: uuid.UUID
     diluent_ml: Decimal
-    reconstituted_at: dt.datetime
+    reconstituted_at: dt.datetime = Field(
+        ..., description="ISO 8601; without a UTC offset: clinic local time"
+    )
     units_administered: Decimal
     units_discarded: Decimal
 

@@ -372,6 +372,14 @@ def screening_items(
 # --- draft edits ------------------------------------------------------------------------------------
 
 
+def _aware(value: Any) -> Any:
+    """A date-time without a UTC offset (an API client's, like the HTML form's) is the clinic's local
+    time; comparing it with ``now`` as it came would fail."""
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
 def _edit(
     visit: Visit, expected_version: int | None, *, actor: Any, action: str, apply: Callable[[Visit], Any]
 ) -> Visit:
@@ -509,7 +517,7 @@ def save_consent(visit: Visit, expected_version: int | None, *, actor: Any, **da
         errors["consenter_name"] = ["Enter the name of the person who consented."]
     if data.get("consented_by") not in ("patient", "representative"):
         errors["consented_by"] = ["Choose the patient or a legal representative."]
-    at = data.get("consented_at")
+    at = _aware(data.get("consented_at"))
     if not isinstance(at, dt.datetime):
         errors["consented_at"] = ["Enter the date and time consent was given."]
     elif at > timezone.now() + dt.timedelta(minutes=5):
@@ -738,6 +746,7 @@ def add_vial_use(
     a used one, another product, an expired lot, a vial past its beyond-use time, and more units
     administered + discarded than the vial holds."""
     now = now or timezone.now()
+    reconstituted_at = _aware(reconstituted_at)
     try:
         vid = uuid.UUID(str(vial_id))
     except ValueError:

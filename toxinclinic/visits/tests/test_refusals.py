@@ -207,3 +207,50 @@ def test_editing_a_signed_note_is_refused(world: Any, client_as: Any) -> None:
     # The HTML chart redirects to the signed note; nothing changed.
     assert client_as("clinician").get(f"/visits/{v.public_id}/chart/").status_code == 302
     assert v.sites.count() == 31
+
+
+def test_date_times_without_an_offset_are_clinic_local_time(world: Any, client_as: Any) -> None:
+    """An API client that leaves out the UTC offset gets the HTML form's reading (local time), not a 500."""
+    c = client_as("nurse")
+    v = svc.create_visit(
+        world.patient,
+        actor=world.user("nurse"),
+        visit_date=timezone.localdate(),
+        indication="chronic_migraine",
+        product="botox",
+    )
+    local = (timezone.localtime() - dt.timedelta(minutes=20)).replace(tzinfo=None, second=0, microsecond=0)
+    consent = {
+        "version": v.version,
+        "discussed_benefits": True,
+        "discussed_common_effects": True,
+        "discussed_serious_effects": True,
+        "discussed_alternatives": True,
+        "consenter_name": "Ada Lovelace",
+        "consented_at": local.isoformat(),
+    }
+    resp = _post(c, f"/api/v1/visits/{v.public_id}/consent", consent, method="put")
+    assert resp.status_code == 200, resp.content
+    assert timezone.localtime(v.consent.consented_at).replace(tzinfo=None) == local
+    future = _post(
+        c,
+        f"/api/v1/visits/{v.public_id}/consent",
+        {
+            **consent,
+            "version": resp.json()["version"],
+            "consented_at": (local + dt.timedelta(hours=2)).isoformat(),
+        },
+        method="put",
+    )
+    assert future.status_code == 422 and "Consent time cannot be in the future" in _messages(future)
+    good = vials(world.clinic, 1)[0]
+    v.refresh_from_db()
+    body = _vial_body(v, good, reconstituted_at=local.isoformat())
+    assert _post(c, f"/api/v1/visits/{v.public_id}/vials", body).status_code == 201
+    good.refresh_from_db()
+    assert timezone.localtime(good.reconstituted_at).replace(tzinfo=None) == local
+    stale = vials(world.clinic, 1, lot_number="C5555A")[0]
+    late = (local - dt.timedelta(hours=25)).isoformat()
+    v.refresh_from_db()
+    resp = _post(c, f"/api/v1/visits/{v.public_id}/vials", _vial_body(v, stale, reconstituted_at=late))
+    assert resp.status_code == 422 and "Beyond use" in _messages(resp)

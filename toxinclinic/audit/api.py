@@ -6,9 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from toxinclinic.accounts.permissions import can_view_audit
+from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.models import AuditEvent
 
 API_PREFIX = "/audit"
@@ -27,7 +28,7 @@ class AuditOut(Schema):
 
 
 @router.get("/events", response=list[AuditOut], summary="Search the clinic's audit trail (admins)")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def audit_events(request: HttpRequest, action: str = "", object_id: str = "") -> Any:
     if not can_view_audit(request.user):
         raise PermissionDenied

@@ -11,8 +11,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from toxinclinic.api.pagination import Pages
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
 from toxinclinic.inventory.models import Reconciliation, ReconciliationLine, Vial
@@ -150,7 +151,7 @@ def list_expiring_stock(request: HttpRequest, days: int = svc.EXPIRY_ALERT_DAYS)
 
 
 @router.get("/vials", response=list[VialOut], summary="Vials of the clinic (filter by status, product, lot)")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_vials(
     request: HttpRequest, status: str = "", product: str = "", lot: uuid.UUID | None = None
 ) -> Any:

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from toxinclinic.accounts.permissions import (
     can_edit_chart,
@@ -19,6 +19,7 @@ from toxinclinic.accounts.permissions import (
     can_register_patient,
 )
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
@@ -84,7 +85,7 @@ def _form_data(instance: Any, fields: list[str], changes: dict[str, Any]) -> dic
 
 
 @router.get("", response=list[PatientOut], summary="List or search the clinic's patients")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_patients(request: HttpRequest, q: str = "") -> Any:
     if not can_list_patients(request.user):
         raise PermissionDenied

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from toxinclinic.api.pagination import Pages
 from toxinclinic.scheduling.permissions import can_view_recall_list
 from toxinclinic.scheduling.services import recall_list
 
@@ -47,7 +48,7 @@ class RecallOut(Schema):
 
 
 @router.get("", response=list[RecallOut], summary="Recall list: overdue, due within N days, or all")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_recalls(request: HttpRequest, which: str = "due", days: int = 28) -> Any:
     if not can_view_recall_list(request.user):
         raise PermissionDenied

@@ -14,10 +14,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
 from toxinclinic.patients.services import get_patient
 from toxinclinic.visits import permissions as perms
@@ -285,7 +286,7 @@ def _sites(raw: list[SiteIn]) -> list[svc.DraftSite]:
 
 
 @router.get("", response=list[VisitRow], summary="List the clinic's visits (by date, status, patient)")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_visits(
     request: HttpRequest, on: dt.date | None = None, status: str = "", patient: uuid.UUID | None = None
 ) -> Any:
@@ -318,7 +319,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Any:
 
 
 @router.get("/billing", response=list[BillingOut], summary="Billing lines of signed visits (coordinator)")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_billing_lines(request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None) -> Any:
     if not perms.can_view_billing(request.user):
         raise PermissionDenied

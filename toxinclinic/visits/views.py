@@ -729,7 +729,8 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
             status = 400
     visit.refresh_from_db()
     record_read(visit.patient, actor=request.user, what="visit review")
-    rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override})
+    # Signing refused unknown rules above, with a message; the page checks with the known ones.
+    rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override and k in dosing.RULES})
     preview: list[Any] = []
     if rv.check is not None and rv.uses:
         # The sites and vials the review just loaded (no second read), as signing bills them.

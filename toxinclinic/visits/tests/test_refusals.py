@@ -254,3 +254,13 @@ def test_date_times_without_an_offset_are_clinic_local_time(world: Any, client_a
     v.refresh_from_db()
     resp = _post(c, f"/api/v1/visits/{v.public_id}/vials", _vial_body(v, stale, reconstituted_at=late))
     assert resp.status_code == 422 and "Beyond use" in _messages(resp)
+
+
+def test_an_unknown_override_field_is_a_form_error(world: Any, client_as: Any) -> None:
+    v = prepared_visit(world)
+    resp = client_as("clinician").post(
+        f"/visits/{v.public_id}/sign/", {"version": v.version, "override_bogus": "because"}
+    )
+    assert resp.status_code == 400 and "&#x27;bogus&#x27; is not a dose rule" in resp.content.decode()
+    v.refresh_from_db()
+    assert not v.is_signed

@@ -400,6 +400,16 @@ def _edit(
     return locked
 
 
+def _before_birth(patient: Patient, day: dt.date) -> str | None:
+    """The message when ``day`` is before the patient was born (a typo such as 0001 for 2025), else None."""
+    if day < patient.date_of_birth:
+        return (
+            f"{day:%d %b} {day.year:04d} is before the patient's date of birth "
+            f"({patient.date_of_birth:%d %b %Y})."
+        )
+    return None
+
+
 def create_visit(
     patient: Patient,
     *,
@@ -419,6 +429,8 @@ def create_visit(
         errors["visit_date"] = [
             f"A visit is documented on the day of treatment; {visit_date} is in the future."
         ]
+    elif (born := _before_birth(patient, visit_date)) is not None:
+        errors["visit_date"] = [born]
     if location is not None and location.clinic_id != patient.clinic_id:
         errors["location"] = ["Choose one of your clinic's locations."]
     if errors:
@@ -455,6 +467,8 @@ def update_visit(visit: Visit, expected_version: int | None, *, actor: Any, **ch
         errors["guidance"] = ["Choose none, emg or estim."]
     if "visit_date" in changes and changes["visit_date"] > timezone.localdate():
         errors["visit_date"] = ["The visit date cannot be in the future."]
+    elif "visit_date" in changes and (born := _before_birth(visit.patient, changes["visit_date"])):
+        errors["visit_date"] = [born]
     loc = changes.get("location")
     if loc is not None and loc.clinic_id != visit.clinic_id:
         errors["location"] = ["Choose one of your clinic's locations."]
@@ -1270,6 +1284,8 @@ def record_outside_injection(
     errors: dict[str, list[str]] = {}
     if given_on > timezone.localdate():
         errors["given_on"] = ["The date cannot be in the future."]
+    elif (born := _before_birth(patient, given_on)) is not None:
+        errors["given_on"] = [born]
     if product not in products.PRODUCTS:
         errors["product"] = [f"Choose one of: {', '.join(products.PRODUCTS)}."]
     if indication not in products.HISTORY_INDICATIONS:

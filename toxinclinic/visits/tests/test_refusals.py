@@ -264,3 +264,35 @@ def test_an_unknown_override_field_is_a_form_error(world: Any, client_as: Any) -
     assert resp.status_code == 400 and "&#x27;bogus&#x27; is not a dose rule" in resp.content.decode()
     v.refresh_from_db()
     assert not v.is_signed
+
+
+def test_dates_before_the_patients_birth_are_refused(world: Any, client_as: Any) -> None:
+    c = client_as("nurse")
+    resp = _post(
+        c,
+        "/api/v1/visits",
+        {
+            "patient": str(world.patient.public_id),
+            "visit_date": "0001-01-01",
+            "indication": "chronic_migraine",
+            "product": "botox",
+        },
+    )
+    assert resp.status_code == 422
+    assert "01 Jan 0001 is before the patient's date of birth (14 Mar 1985)" in _messages(resp)
+    v = prepared_visit(world)
+    resp = _post(
+        c, f"/api/v1/visits/{v.public_id}", {"version": v.version, "visit_date": "1984-12-31"}, "patch"
+    )
+    assert resp.status_code == 422 and "before the patient's date of birth" in _messages(resp)
+    url = f"/api/v1/visits/patients/{world.patient.public_id}/outside-injections"
+    body = {
+        "given_on": "1900-05-01",
+        "product": "botox",
+        "units": 20,
+        "indication": "cosmetic",
+        "where": "Spa",
+    }
+    resp = _post(c, url, body)
+    assert resp.status_code == 422 and "before the patient's date of birth" in _messages(resp)
+    assert not OutsideInjection.objects.exists()

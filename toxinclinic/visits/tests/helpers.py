@@ -53,6 +53,17 @@ def consent_data(**kw: Any) -> dict[str, Any]:
     }
 
 
+def draft_visit(world: Any, *, patient: Any = None, **kw: Any) -> Visit:
+    """A new draft PREEMPT-indication Botox visit for today, started by the nurse (``kw`` overrides)."""
+    fields: dict[str, Any] = {
+        "visit_date": timezone.localdate(),
+        "indication": "chronic_migraine",
+        "product": "botox",
+        **kw,
+    }
+    return svc.create_visit(patient or world.patient, actor=world.user("nurse"), **fields)
+
+
 def prepared_visit(
     world: Any,
     *,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from toxinclinic.visits.models import Visit, VisitStatus
 from toxinclinic.visits.services import SCREENING_KEYS
-from toxinclinic.visits.tests.helpers import location, vials
+from toxinclinic.visits.tests.helpers import draft_visit, location, vials
 
 pytestmark = pytest.mark.django_db
 
@@ -159,15 +159,7 @@ def test_vial_step_prefills_from_the_template_and_the_first_expiring_vial(world:
     and the units still to record (155 U charted) are split into administered and discarded."""
     from toxinclinic.visits import services as svc
 
-    nurse = world.user("nurse")
-    v = svc.create_visit(
-        world.patient,
-        actor=nurse,
-        visit_date=timezone.localdate(),
-        indication="chronic_migraine",
-        product="botox",
-        location=location(world.clinic),
-    )
+    v = draft_visit(world, location=location(world.clinic))
     v = svc.apply_protocol(v, v.version, actor=world.user("clinician"), key="preempt")
     vials(world.clinic, 1, size=200)
     page = client_as("nurse").get(f"/visits/{v.public_id}/vials/").content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.visits import services as svc
 from toxinclinic.visits.models import DoseOverride, OutsideInjection
-from toxinclinic.visits.tests.helpers import prepared_visit, vials
+from toxinclinic.visits.tests.helpers import draft_visit, prepared_visit, vials
 
 pytestmark = pytest.mark.django_db
 
@@ -149,13 +149,7 @@ def _vial_body(visit: Any, vial: Any, **kw: Any) -> dict[str, Any]:
 
 def test_vial_refusals(world: Any, client_as: Any) -> None:
     c = client_as("nurse")
-    v = svc.create_visit(
-        world.patient,
-        actor=world.user("nurse"),
-        visit_date=timezone.localdate(),
-        indication="chronic_migraine",
-        product="botox",
-    )
+    v = draft_visit(world)
     url = f"/api/v1/visits/{v.public_id}/vials"
     expired = vials(world.clinic, 1, lot_number="OLD1", expiry=timezone.localdate() - dt.timedelta(days=1))[0]
     resp = _post(c, url, _vial_body(v, expired))
@@ -212,13 +206,7 @@ def test_editing_a_signed_note_is_refused(world: Any, client_as: Any) -> None:
 def test_date_times_without_an_offset_are_clinic_local_time(world: Any, client_as: Any) -> None:
     """An API client that leaves out the UTC offset gets the HTML form's reading (local time), not a 500."""
     c = client_as("nurse")
-    v = svc.create_visit(
-        world.patient,
-        actor=world.user("nurse"),
-        visit_date=timezone.localdate(),
-        indication="chronic_migraine",
-        product="botox",
-    )
+    v = draft_visit(world)
     local = (timezone.localtime() - dt.timedelta(minutes=20)).replace(tzinfo=None, second=0, microsecond=0)
     consent = {
         "version": v.version,

@@ -7,24 +7,17 @@ import json
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from toxinclinic.patients.models import Allergy, Medication
 from toxinclinic.visits import services as svc
-from toxinclinic.visits.tests.helpers import prepared_visit
+from toxinclinic.visits.tests.helpers import draft_visit, prepared_visit
 
 pytestmark = pytest.mark.django_db
 
 
 def test_prefill_from_chart_and_history(world: Any, client_as: Any) -> None:
     Medication.objects.create(patient=world.patient, name="Apixaban", drug_class="anticoagulant")
-    v = svc.create_visit(
-        world.patient,
-        actor=world.user("nurse"),
-        visit_date=timezone.localdate(),
-        indication="chronic_migraine",
-        product="botox",
-    )
+    v = draft_visit(world)
     answers, sources = svc.screening_prefill(v)
     assert answers["anticoagulant_or_antiplatelet"] is True
     assert sources["anticoagulant_or_antiplatelet"] == "chart: Apixaban (Anticoagulant)"
@@ -55,13 +48,7 @@ def test_hypersensitivity_stops_signing(world: Any, client_as: Any) -> None:
 def test_answers_carry_over_from_the_last_visit(world: Any) -> None:
     first = prepared_visit(world, answers={"breastfeeding": True, "infection_at_site": False})
     svc.sign_visit(first, world.user("clinician"), expected_version=first.version, acknowledge_warnings=True)
-    nxt = svc.create_visit(
-        world.patient,
-        actor=world.user("nurse"),
-        visit_date=timezone.localdate(),
-        indication="chronic_migraine",
-        product="botox",
-    )
+    nxt = draft_visit(world)
     answers, sources = svc.screening_prefill(nxt)
     assert answers["breastfeeding"] and sources["breastfeeding"].startswith("last visit")
     items = {i["key"]: i for i in svc.history_items(nxt)}

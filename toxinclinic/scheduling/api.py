@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from toxinclinic.api.pagination import Pages
 from toxinclinic.scheduling.permissions import can_view_recall_list
-from toxinclinic.scheduling.services import recall_list
+from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
 
 API_PREFIX = "/recalls"
 router = Router(tags=["scheduling"])
@@ -49,7 +49,7 @@ class RecallOut(Schema):
 
 @router.get("", response=list[RecallOut], summary="Recall list: overdue, due within N days, or all")
 @paginate(Pages)
-def list_recalls(request: HttpRequest, which: str = "due", days: int = 28) -> Any:
+def list_recalls(request: HttpRequest, which: str = "due", days: int = DUE_SOON_DAYS) -> Any:
     if not can_view_recall_list(request.user):
         raise PermissionDenied
     which = which if which in ("due", "overdue", "all") else "due"

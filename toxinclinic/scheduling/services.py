@@ -12,6 +12,9 @@ from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.clinical import recall
 from toxinclinic.scheduling.models import Recall
 
+#: The coordinator's default look-ahead: who is due within the next four weeks (clinic policy).
+DUE_SOON_DAYS = 28
+
 
 def set_recall(visit: Any) -> recall.RecallWindow:
     """Store the patient's next due date for this indication from ``visit`` (a signed visit).
@@ -43,7 +46,9 @@ def recalls_for(user: Any) -> QuerySet[Recall]:
     return Recall.objects.filter(clinic_id=user.clinic_id).select_related("patient")
 
 
-def recall_list(user: Any, today: dt.date, *, which: str = "due", days: int = 28) -> QuerySet[Recall]:
+def recall_list(
+    user: Any, today: dt.date, *, which: str = "due", days: int = DUE_SOON_DAYS
+) -> QuerySet[Recall]:
     """``overdue``: due before today; ``due``: overdue or due within ``days``; ``all``: every recall."""
     qs = recalls_for(user)
     if which == "overdue":

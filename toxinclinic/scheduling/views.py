@@ -12,9 +12,13 @@ from django.utils import timezone
 from toxinclinic.clinical import recall
 from toxinclinic.clinical.products import INDICATION_LABELS
 from toxinclinic.scheduling.permissions import can_view_recall_list
-from toxinclinic.scheduling.services import recall_list
+from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
 
-VIEWS = {"due": "Overdue or due within 4 weeks", "overdue": "Overdue", "all": "All recalls"}
+VIEWS = {
+    "due": f"Overdue or due within {DUE_SOON_DAYS // 7} weeks",
+    "overdue": "Overdue",
+    "all": "All recalls",
+}
 
 
 @login_required

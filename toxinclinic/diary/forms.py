@@ -12,6 +12,16 @@ from toxinclinic.diary.services import FEATURES, CleanDay, DayInput, InvalidDay,
 from toxinclinic.patients.models import Medication, Patient
 
 
+class AnyOf(forms.MultipleChoiceField):
+    """Choices for the widget only; the service checks the ids (so its message names the problem)."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+SEVERITY_CHOICES = [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+
+
 class DiaryDayForm(forms.Form):
     headache = forms.ChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
@@ -27,12 +37,8 @@ class DiaryDayForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "min": "0.5", "max": "24"}),
         error_messages={"invalid": "Hours: enter a number such as 2 or 4.5."},
     )
-    severity = forms.ChoiceField(
-        label="Worst pain",
-        required=False,
-        choices=[("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")],
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Worst pain: %(value)s is not one of mild, moderate, severe."},
+    severity = forms.CharField(
+        label="Worst pain", required=False, widget=forms.RadioSelect(choices=SEVERITY_CHOICES)
     )
     features = forms.MultipleChoiceField(
         label="What was it like?",
@@ -41,16 +47,7 @@ class DiaryDayForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Features: %(value)s is not one of the listed features."},
     )
-    medications = forms.MultipleChoiceField(
-        label="Medicines taken",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": (
-                "Medicines: %(value)s is not one of your acute medicines. Choose from your list."
-            )
-        },
-    )
+    medications = AnyOf(label="Medicines taken", required=False, widget=forms.CheckboxSelectMultiple)
     relieved_by_acute = forms.ChoiceField(
         label="Did the medicine help?",
         required=False,
@@ -78,8 +75,6 @@ class DiaryDayForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors:
-            return data
         headache = data.get("headache") == "yes"
         relieved = {"yes": True, "no": False}.get(data.get("relieved_by_acute") or "")
         day_input = DayInput(
@@ -96,6 +91,8 @@ class DiaryDayForm(forms.Form):
         except InvalidDay as exc:
             for name, msgs in exc.errors.items():
                 target = name if name in self.fields else None
+                if target is not None and target in self.errors:
+                    continue  # the field's own parse error already says what is wrong
                 for m in msgs:
                     self.add_error(target, m)
         return data

@@ -104,7 +104,7 @@ def day(request: HttpRequest, date: str) -> HttpResponse:
         "entry": entry,
         "entry_text": _describe(entry) if entry else "",
         "form": form,
-        "date_errors": date_errors if request.method == "GET" else [],
+        "date_errors": date_errors,
         "writable": not date_errors,
         "missing": [d for d in services.missing_days(patient, today_) if d != the_day],
         "backfill_days": conf.backfill_days(),

@@ -41,7 +41,7 @@ def _matplotlib() -> object:
             {
                 "svg.fonttype": "none",  # keep text as text: smaller files, sharp on any screen
                 "font.family": ["DejaVu Sans", "sans-serif"],
-                "font.size": 11,
+                "font.size": 12,
                 "svg.hashsalt": "toxinclinic",  # deterministic ids -> identical bytes for identical data
             }
         )
@@ -62,7 +62,8 @@ def _x(rows: Sequence[TrendRow], d: dt.date) -> float:
 def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) -> bytes:
     plt = _matplotlib()
     n = max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, min(12.0, 0.55 * n + 2)), 3.6), dpi=100)  # type: ignore[attr-defined]
+    # Sized for a phone: the SVG is shown at the screen's width, so a small canvas keeps text legible.
+    fig, ax = plt.subplots(figsize=(5.2, 3.8), dpi=100)  # type: ignore[attr-defined]
     try:
         xs = list(range(len(rows)))
         inj = [d for d in sorted(injections) if rows and rows[0].month <= d <= month_end(rows[-1].month)]
@@ -74,19 +75,21 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
         for i, d in enumerate(inj, 1):
             x = _x(rows, d)
             ax.axvline(x, color="#1d5c8f", lw=1.2, ls="--", zorder=1)
+            near_end = x > len(rows) - 1.5
             ax.annotate(
                 f"Inj {i}",
                 (x, 1.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(2, -2),
+                xytext=(-2 if near_end else 2, -2),
+                ha="right" if near_end else "left",
                 textcoords="offset points",
                 va="top",
-                fontsize=9,
+                fontsize=10,
                 color="#1d5c8f",
             )
         hd = [r.headache_days if r.headache_days is not None else 0 for r in rows]
         md = [r.migraine_days if r.migraine_days is not None else 0 for r in rows]
-        w = 0.38
+        w = 0.4
         b1 = ax.bar([x - w / 2 for x in xs], hd, w, label="Headache days", color=HEADACHE_COLOUR, zorder=2)
         b2 = ax.bar(
             [x + w / 2 for x in xs],
@@ -104,20 +107,32 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
             if not r.sufficient:
                 p1.set_alpha(0.35)
                 p2.set_alpha(0.35)
-        labels = []
+        step = 1 if n <= 8 else 2 if n <= 16 else 3
+        ticks, labels = [], []
         for i, r in enumerate(rows):
+            if (n - 1 - i) % step:
+                continue  # label the latest month and every step-th before it
             lab = r.month.strftime("%b")
-            if i == 0 or r.month.month == 1:
+            if not labels or r.month.month <= step:
                 lab += f"\n{r.month:%Y}"
+            ticks.append(i)
             labels.append(lab)
-        ax.set_xticks(xs, labels)
+        ax.set_xticks(ticks, labels)
         ax.set_xlim(-0.6, len(rows) - 0.4)
         top = max([*hd, *md, 10])
         ax.set_ylim(0, min(31, top + 4))
         ax.set_ylabel("days in the month")
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#d9dee5", lw=0.8, zorder=0)
-        ax.legend(loc="upper right", frameon=False, fontsize=9, ncols=2, bbox_to_anchor=(1, 1.16))
+        from matplotlib.patches import Patch
+
+        handles = [
+            Patch(facecolor=HEADACHE_COLOUR, label="Headache days"),
+            Patch(facecolor=MIGRAINE_COLOUR, hatch="//", edgecolor="white", label="Migraine days"),
+        ]
+        ax.legend(
+            handles=handles, loc="lower left", frameon=False, fontsize=11, ncols=2, bbox_to_anchor=(0, 1.0)
+        )
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})

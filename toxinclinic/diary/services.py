@@ -496,8 +496,9 @@ def trend_rows(
 ) -> list[TrendRow]:
     """One row per month from the first diary month (or enrolment) to this month, gaps included."""
     today = today or timezone.localdate()
-    months = {m.month: m for m in months_for(patient)}
-    first = min([*months, month_start(patient.enrolled_on)]) if months else month_start(patient.enrolled_on)
+    months = {m.month: m for m in months_for(patient) if m.days_recorded}
+    # From the first month with diary data (the baseline); months before it are just "not started".
+    first = min(months) if months else month_start(today)
     first = max(first, month_start(patient.enrolled_on))
     rows: list[TrendRow] = []
     m = first

@@ -46,8 +46,16 @@ def _sections(inst: Any, values: dict[str, Any], errors: dict[str, list[str]]) -
         rows = []
         for k in keys:
             n += 1
+            # Beside the question a short message; the summary at the top names the question in full.
+            inline = [m.split("): ", 1)[-1].capitalize() for m in errors.get(k, [])]
             rows.append(
-                {"n": n, "item": items[k], "value": str(values.get(k, "")), "errors": errors.get(k, [])}
+                {
+                    "n": n,
+                    "item": items[k],
+                    "value": str(values.get(k, "")),
+                    "errors": errors.get(k, []),
+                    "inline": inline,
+                }
             )
         out.append({"title": title, "rows": rows})
     return out

@@ -51,6 +51,13 @@ class TreatmentSession(models.Model):
         return f"{p.brand} ({p.generic})" if p else self.product
 
     @property
+    def product_brand(self) -> str:
+        from toxinclinic.clinical import products
+
+        p = products.PRODUCTS.get(self.product)
+        return p.brand if p else self.product
+
+    @property
     def indication_label(self) -> str:
         from toxinclinic.clinical.products import INDICATION_LABELS
 

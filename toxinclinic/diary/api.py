@@ -119,7 +119,8 @@ def _own(request: HttpRequest) -> Patient:
         raise PermissionDenied(
             "Only the patient keeps their diary; staff read it under /diary/patients/{id}."
         )
-    patient = Patient.objects.filter(user=user).select_related("clinic").first()
+    # user is unique on Patient: no ORDER BY needed (this runs on every diary save).
+    patient = Patient.objects.filter(user=user).select_related("clinic").order_by().first()
     if patient is None:
         raise Http404("No patient record is linked to this login.")
     return patient

@@ -32,7 +32,9 @@ def test_session_write_still_needs_csrf(world: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.user("patient"), backend="django.contrib.auth.backends.ModelBackend")
     r = client.put(
-        f"/api/v1/diary/entries/{today()}", data=json.dumps({"headache": False}), content_type="application/json"
+        f"/api/v1/diary/entries/{today()}",
+        data=json.dumps({"headache": False}),
+        content_type="application/json",
     )
     assert r.status_code == 403
     assert not DiaryEntry.objects.exists()

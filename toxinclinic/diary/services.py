@@ -217,8 +217,9 @@ def to_engine_day(e: DiaryEntry | dict[str, Any]) -> engine.DiaryDay:
     )
 
 
-_SQLITE_WRITES = threading.Lock()
+_SQLITE_WRITES = threading.RLock()
 _LOCK_FILES: dict[str, int] = {}
+_TURN = threading.local()
 
 
 def _lock_file() -> int | None:
@@ -247,15 +248,17 @@ def _write_turn() -> Iterator[None]:
         yield
         return
     with _SQLITE_WRITES:
-        fd = _lock_file()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        depth = getattr(_TURN, "depth", 0)
+        fd = _lock_file() if depth == 0 else None  # a nested save already holds the file lock
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _TURN.depth = depth + 1
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _TURN.depth = depth
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def save_day(
@@ -277,38 +280,69 @@ def save_day(
     raise AssertionError("unreachable")
 
 
+def _apply(entry: DiaryEntry, clean: CleanDay, k: engine.DayClass, actor: Any) -> None:
+    day = clean.day
+    entry.headache = day.headache
+    entry.duration_hours = float(day.duration_hours)
+    entry.severity = day.severity
+    for name in BOOL_FIELDS:
+        setattr(entry, name, getattr(day, name))
+    entry.acute_medications = clean.medications
+    entry.medication_classes = sorted(set(day.acute_medications))
+    entry.relieved_by_acute = day.relieved_by_acute
+    entry.note = clean.note
+    entry.headache_day = k.headache_day
+    entry.migraine_day = k.migraine_day
+    entry.moderate_severe_day = k.moderate_severe_day
+    entry.acute_medication_day = k.acute_medication_day
+    entry.triptan_or_ergot_day = k.triptan_or_ergot_day
+    entry.reasons = list(k.reasons)
+    entry.entered_by = actor if getattr(actor, "pk", None) else None
+
+
 def _save_day(
     patient: Patient, clean: CleanDay, *, actor: Any, expected_version: int | None
 ) -> tuple[DiaryEntry, bool]:
+    """Optimistic path: read and compute (month counts, MOH) before taking the write lock, then write only
+    if no other save for this patient happened meanwhile (the status row's ``data_version`` is unchanged).
+    Otherwise, and for a patient's first save, recompute everything under the lock."""
     day = clean.day
     k = engine.classify_day(day, conf.headache_threshold_hours())
     today = timezone.localdate()
     end = moh_end(today)
-    status = DiaryStatus.objects.filter(patient=patient).values("moh_end").first()
+    status = DiaryStatus.objects.filter(patient=patient).values("data_version", "moh_end").first()
     # Only a write inside the judged months, or the first write of a new month, changes the MOH verdict.
     moh_due = status is None or status["moh_end"] != end or day.date <= end
+    if status is not None:
+        existing = DiaryEntry.objects.filter(patient=patient, date=day.date).first()
+        if existing is not None and expected_version is not None and existing.version != expected_version:
+            raise Conflict(existing.version)
+        before = snapshot(existing) if existing else None
+        entry = existing or DiaryEntry(patient=patient, clinic_id=patient.clinic_id, date=day.date)
+        _apply(entry, clean, k, actor)
+        if existing is not None:
+            entry.version = existing.version + 1
+        start, stop = month_period(patient, day.date)
+        others = [d for d in days_between(patient, start, stop) if d.date != day.date]
+        summary = engine.summarize(
+            [*others, day], start, stop, headache_threshold_hours=conf.headache_threshold_hours()
+        )
+        verdict = medication_overuse(patient, today, replace=day) if moh_due else None
+        with _write_turn(), transaction.atomic():
+            if _claim(patient, status["data_version"], day.date, today, verdict):
+                entry.save()
+                record_change(
+                    "diary.entry_replaced" if existing else "diary.entry_created", entry, before, actor=actor
+                )
+                _store_month(patient, day.date, summary)
+                return entry, existing is None
     with _write_turn(), transaction.atomic():
         existing = DiaryEntry.objects.select_for_update().filter(patient=patient, date=day.date).first()
         if existing is not None and expected_version is not None and existing.version != expected_version:
             raise Conflict(existing.version)
         before = snapshot(existing) if existing else None
         entry = existing or DiaryEntry(patient=patient, clinic_id=patient.clinic_id, date=day.date)
-        entry.headache = day.headache
-        entry.duration_hours = float(day.duration_hours)
-        entry.severity = day.severity
-        for name in BOOL_FIELDS:
-            setattr(entry, name, getattr(day, name))
-        entry.acute_medications = clean.medications
-        entry.medication_classes = sorted(set(day.acute_medications))
-        entry.relieved_by_acute = day.relieved_by_acute
-        entry.note = clean.note
-        entry.headache_day = k.headache_day
-        entry.migraine_day = k.migraine_day
-        entry.moderate_severe_day = k.moderate_severe_day
-        entry.acute_medication_day = k.acute_medication_day
-        entry.triptan_or_ergot_day = k.triptan_or_ergot_day
-        entry.reasons = list(k.reasons)
-        entry.entered_by = actor if getattr(actor, "pk", None) else None
+        _apply(entry, clean, k, actor)
         if existing is not None:
             entry.version = existing.version + 1
         entry.save()
@@ -318,6 +352,27 @@ def _save_day(
         refresh_month(patient, day.date)
         _touch_status(patient, day.date, today=today, moh=moh_due)
     return entry, existing is None
+
+
+def _claim(patient: Patient, version: int, day: dt.date, today: dt.date, verdict: Verdict | None) -> bool:
+    """Bump the status version if it is still ``version`` (nobody saved this patient's diary since we
+    read); store the MOH verdict computed outside the lock. False: start again under the lock."""
+    values: dict[str, Any] = {
+        "data_version": F("data_version") + 1,
+        "last_entry_on": Case(
+            When(Q(last_entry_on__isnull=True) | Q(last_entry_on__lt=day), then=Value(day)),
+            default=F("last_entry_on"),
+        ),
+        "updated_at": timezone.now(),
+    }
+    if verdict is not None:
+        values.update(
+            moh_status=verdict.status,
+            moh_met=verdict.met,
+            moh_end=moh_end(today),
+            moh_reasons=list(verdict.reasons),
+        )
+    return bool(DiaryStatus.objects.filter(patient=patient, data_version=version).update(**values))
 
 
 # ------------------------------------------------------------------------------------------ months
@@ -350,6 +405,10 @@ def refresh_month(patient: Patient, day: dt.date) -> DiaryMonth:
         end,
         headache_threshold_hours=conf.headache_threshold_hours(),
     )
+    return _store_month(patient, day, s)
+
+
+def _store_month(patient: Patient, day: dt.date, s: engine.PeriodSummary) -> DiaryMonth:
     fields = month_fields(s)
     row = DiaryMonth(patient=patient, clinic_id=patient.clinic_id, month=month_start(day), **fields)
     # One INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL) instead of SELECT + UPDATE/INSERT.
@@ -407,11 +466,16 @@ def moh_end(today: dt.date) -> dt.date:
     return engine.assessment_periods(today)[-1][2]
 
 
-def medication_overuse(patient: Patient, today: dt.date | None = None) -> Verdict:
-    """ICHD-3 8.2 verdict from the engine over the 3 full months ending on or before ``today``."""
+def medication_overuse(
+    patient: Patient, today: dt.date | None = None, *, replace: engine.DiaryDay | None = None
+) -> Verdict:
+    """ICHD-3 8.2 verdict from the engine over the 3 full months ending on or before ``today``
+    (``replace``: judge as if that day were already saved)."""
     today = today or timezone.localdate()
     periods = engine.assessment_periods(today)
     days = days_between(patient, periods[0][1], periods[-1][2])
+    if replace is not None:
+        days = [d for d in days if d.date != replace.date] + [replace]
     return engine.medication_overuse(days, today, headache_threshold_hours=conf.headache_threshold_hours())
 
 

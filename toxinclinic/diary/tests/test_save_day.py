@@ -90,3 +90,35 @@ def test_status_tracks_version_and_last_day(world: Any) -> None:
     assert st.data_version == 2
     assert st.last_entry_on == days_ago(1)
     assert st.moh_status in {"met", "not_met", "insufficient_data"}
+
+
+def test_concurrent_save_falls_back_to_recounting_under_the_lock(world: Any, monkeypatch: Any) -> None:
+    """Another save for the same patient lands between our reads and our write: the month counts must
+    include both days (the optimistic path notices the changed version and recounts under the lock)."""
+    first = services.validate_day(world.patient, today(), services.DayInput(headache=False))
+    services.save_day(world.patient, first, actor=None)  # the status row now exists
+    real_claim = services._claim
+    raced = {"done": False}
+
+    def racing_claim(*args: Any, **kwargs: Any) -> bool:
+        if not raced["done"]:
+            raced["done"] = True
+            other = services.validate_day(
+                world.patient,
+                days_ago(1),
+                services.DayInput(headache=True, duration_hours=8, severity="severe"),
+            )
+            monkeypatch.setattr(services, "_claim", real_claim)
+            services.save_day(world.patient, other, actor=None)
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_claim", racing_claim)
+    mine = services.validate_day(
+        world.patient, days_ago(2), services.DayInput(headache=True, duration_hours=5, severity="mild")
+    )
+    services.save_day(world.patient, mine, actor=None)
+    assert raced["done"]
+    counted = sum(m.days_recorded for m in DiaryMonth.objects.filter(patient=world.patient))
+    assert counted == 3 == DiaryEntry.objects.filter(patient=world.patient).count()
+    assert sum(m.headache_days for m in DiaryMonth.objects.filter(patient=world.patient)) == 2
+    assert DiaryStatus.objects.get(patient=world.patient).data_version == 3

@@ -34,3 +34,15 @@ def axe_clean(page: Page, what: str) -> None:
 
 def shot(page: Page, directory: Path, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(directory / f"portal-{name}.png"), full_page=full_page)
+
+
+def image_loaded(page: Page, selector: str, timeout_s: float = 10) -> bool:
+    """Poll from Python (the CSP forbids the string-eval that ``wait_for_function`` uses)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate(f"document.querySelector({selector!r}).naturalWidth") > 0:
+            return True
+        time.sleep(0.1)
+    return False

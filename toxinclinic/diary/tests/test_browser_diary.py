@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.browser import PHONE, axe_clean, login, shot
+from toxinclinic.diary.tests.browser import PHONE, axe_clean, image_loaded, login, shot
 from toxinclinic.diary.tests.helpers import days_ago, sign_visit, today, triptan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,6 +82,6 @@ def test_backfill_a_missed_day(page: Page, base: str, world: Any, screenshot_dir
     page.goto(f"{base}/diary/trends/")
     img = page.locator(".chart img")
     expect(img).to_be_visible()
-    assert page.evaluate("document.querySelector('.chart img').naturalWidth") > 0
+    assert image_loaded(page, ".chart img")
     axe_clean(page, "trends")
     shot(page, screenshot_dir, "diary-trends")

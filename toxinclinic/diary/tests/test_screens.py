@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit, today, triptan
+from toxinclinic.diary.tests.helpers import days_ago, overuse_diary, sign_visit, today, triptan
 
 pytestmark = pytest.mark.django_db
 
@@ -93,26 +92,8 @@ def test_trends_chart_and_table(client_as: Any, world: Any) -> None:
     assert again.status_code == 304
 
 
-def _overuse(patient: Any) -> None:
-    """Three full months of daily headaches treated with a triptan: ICHD-3 8.2 met."""
-    med = triptan(patient)
-    end = services.month_start(today()) - dt.timedelta(days=1)
-    start = services.shift_month(services.month_start(end), -2)
-    patient.enrolled_on = start
-    patient.save()
-    d = start
-    while d <= end:
-        day = services.DayInput(
-            headache=True, duration_hours=6, severity="moderate", medications=[str(med.public_id)]
-        )
-        # Old days go in through the service with "today" moved, as the demo generator does.
-        clean = services.validate_day(patient, d, day, today=d)
-        services.save_day(patient, clean, actor=None)
-        d += dt.timedelta(days=1)
-
-
 def test_medication_overuse_shown_to_clinicians_only(client_as: Any, world: Any) -> None:
-    _overuse(world.patient)
+    overuse_diary(world.patient)
     verdict = services.medication_overuse(world.patient)
     assert verdict.status == "met"
     page = client_as("clinician").get(f"/diary/patients/{world.patient.public_id}/").content.decode()

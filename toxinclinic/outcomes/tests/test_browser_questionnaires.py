@@ -53,3 +53,19 @@ def test_answer_midas(page: Page, live_server: Any, world: Any, screenshot_dir: 
     page.goto(f"{base}/questionnaires/hit6/")
     axe_clean(page, "HIT-6 form")
     shot(page, screenshot_dir, "hit6-form")
+
+
+def test_dystonia_forms_and_pgic_are_accessible(
+    page: Page, live_server: Any, world: Any, screenshot_dir: Path
+) -> None:
+    PatientIndication.objects.create(patient=world.patient, indication="cervical_dystonia", icd10="G24.3")
+    base = live_server.url
+    login(page, base, "patient")
+    for key in ("twstrs", "pain_nrs", "pgic"):
+        page.goto(f"{base}/questionnaires/{key}/")
+        axe_clean(page, f"{key} form")
+        shot(page, screenshot_dir, f"{key}-form")
+    page.goto(f"{base}/questionnaires/pgic/")
+    page.get_by_text("Much improved", exact=True).click()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("main")).to_contain_text("Much improved")

@@ -90,3 +90,16 @@ def test_urgent_symptom_then_clinician_triage(
     item.refresh_from_db()
     assert item.status == "closed" and item.adverse_events.count() == 1
     assert CheckIn.objects.filter(patient=world.patient, status="pending").count() == 2
+
+
+def test_routine_report_confirmation(page: Page, live_server: Any, world: Any, screenshot_dir: Path) -> None:
+    sign_visit(world.patient, days_ago(2), world.user("clinician"))
+    base = live_server.url
+    login(page, base, "patient")
+    page.goto(f"{base}/safety/report/")
+    page.get_by_text("Drooping eyelid", exact=True).click()
+    page.get_by_role("button", name="Send to the clinic").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("the clinic has your report")
+    expect(page.locator(".advice")).to_contain_text("call the clinic on 020 0000 0001")
+    axe_clean(page, "report confirmation")
+    shot(page, screenshot_dir, "report-done")

@@ -33,6 +33,7 @@ def _counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.django_db(transaction=True)
 def test_demo_alone_is_realistic_and_deterministic() -> None:
     call_command("demo_seed", patients=40, seed=11, today=TODAY, verbosity=0)
     first = _counts()

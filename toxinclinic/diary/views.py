@@ -85,6 +85,8 @@ def day(request: HttpRequest, date: str) -> HttpResponse:
                 verb = "Saved" if created else "Updated"
                 messages.success(request, f"{verb} {services._fmt(saved.date)}: {_describe(saved)}.")
                 missing = services.missing_days(patient, today_)
+                if request.POST.get("next") == "home":  # the one-tap button on the home screen
+                    return redirect("home")
                 if the_day != today_ and missing:
                     return redirect("diary:day", date=missing[0].isoformat())
                 return redirect("diary:today")

@@ -33,10 +33,14 @@ def test_no_headache_day_in_one_tap(page: Page, base: str, world: Any, screensho
     axe_clean(page, "patient home")
     shot(page, screenshot_dir, "home")
     page.get_by_role("button", name="No headache today").click()
-    expect(page).to_have_url(f"{base}/diary/")
+    expect(page).to_have_url(f"{base}/home/")  # one tap, and back where the patient was
     expect(page.get_by_role("status").first).to_contain_text("no headache")
+    expect(page.locator(".logged")).to_contain_text("Logged today: no headache")
     e = DiaryEntry.objects.get(patient=world.patient, date=today())
     assert e.headache is False
+    axe_clean(page, "home after logging")
+    shot(page, screenshot_dir, "home-logged")
+    page.goto(f"{base}/diary/")
     axe_clean(page, "diary today (logged)")
     shot(page, screenshot_dir, "diary-today-logged")
 

@@ -5,11 +5,13 @@ PORT="${PORT:-8000}"
 PY=.venv/bin/python
 export TOXINCLINIC_DEV=1 DEBUG="${DEBUG:-1}"
 $PY manage.py migrate --noinput -v 0
+# Every app's static files in one folder, so granian serves them all (not only core's).
+$PY manage.py collectstatic --noinput -v 0
 $PY manage.py demo_seed --if-empty --patients "${DEMO_PATIENTS:-200}"
 $PY manage.py db_worker --queue-name "*" --interval 1 --no-reload &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 echo "Toxin Clinic demo on http://127.0.0.1:${PORT}/  (worker pid $WORKER; Ctrl-C stops both)"
 .venv/bin/granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers 1 --blocking-threads 8 \
-  --static-path-route /static --static-path-mount toxinclinic/core/static \
+  --static-path-route /static --static-path-mount "${TOXINCLINIC_VAR:-var}/static" \
   toxinclinic.wsgi:application

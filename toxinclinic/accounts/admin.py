@@ -67,6 +67,38 @@ class UserAdmin(BaseUserAdmin, ClinicScopedAdmin):
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         ("Clinic", {"fields": ("clinic", "role", "is_prescriber", "credentials")}),
     )
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        ("Clinic", {"fields": ("first_name", "last_name", "email", "role", "is_prescriber", "credentials")}),
+    )
+    # What a clinic admin may set; platform flags and the clinic itself stay out of their reach.
+    clinic_admin_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email", "is_active")}),
+        ("Clinic", {"fields": ("role", "is_prescriber", "credentials")}),
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not request.user.is_superuser:
+            return self.clinic_admin_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not request.user.is_superuser:
+            # A clinic admin only ever creates or edits users of their own clinic, never superusers.
+            obj.clinic_id = request.user.clinic_id
+            obj.is_superuser = False
+            obj.is_staff = False
+        super().save_model(request, obj, form, change)
+        from toxinclinic.audit.services import log_action
+
+        log_action(
+            "user.changed" if change else "user.created",
+            actor=request.user,
+            obj=obj,
+            clinic_id=obj.clinic_id,
+            data={"role": obj.role, "active": obj.is_active},
+        )
 
 
 @admin.register(ApiToken)

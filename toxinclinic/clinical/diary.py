@@ -66,6 +66,21 @@ DEFAULT_MIN_RECORDED_PER_28 = 20
 PERIOD_MODES = ("calendar_months", "28_day")
 
 
+#: The yes/no fields of a diary day, in the order the bulk columns use.
+BOOL_FIELDS: tuple[str, ...] = (
+    "headache",
+    "unilateral",
+    "pulsating",
+    "aggravated_by_activity",
+    "nausea",
+    "vomiting",
+    "photophobia",
+    "phonophobia",
+    "aura",
+    "relieved_by_acute",
+)
+
+
 @dataclass(frozen=True)
 class DiaryDay:
     """One patient's diary record for one calendar day (00:00–23:59 local time).
@@ -92,18 +107,7 @@ class DiaryDay:
 
     def __post_init__(self) -> None:
         check_date(self.date, "date")
-        for name in (
-            "headache",
-            "unilateral",
-            "pulsating",
-            "aggravated_by_activity",
-            "nausea",
-            "vomiting",
-            "photophobia",
-            "phonophobia",
-            "aura",
-            "relieved_by_acute",
-        ):
+        for name in BOOL_FIELDS:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name}: {getattr(self, name)!r} is not True/False")
         check_number(self.duration_hours, "duration_hours", minimum=0, maximum=24)
@@ -242,6 +246,11 @@ def normalise(count: int, days_recorded: int, to_days: int = 28) -> float | None
     return count * to_days / days_recorded
 
 
+def fmt_rate(v: float | None) -> str:
+    """A normalised count for messages ("n/a" when nothing was recorded)."""
+    return "n/a" if v is None else f"{v:.1f}"
+
+
 def min_days_required(days_in_period: int, min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28) -> int:
     """Completeness threshold scaled to the period length, rounded up (exact rational arithmetic)."""
     return math.ceil(Fraction(str(min_recorded_per_28)) * days_in_period / 28)
@@ -366,18 +375,7 @@ class DiaryColumns:
     relieved_by_acute: npt.NDArray[np.bool_]
     medications: npt.NDArray[np.uint16]
 
-    _BOOL = (
-        "headache",
-        "unilateral",
-        "pulsating",
-        "aggravated_by_activity",
-        "nausea",
-        "vomiting",
-        "photophobia",
-        "phonophobia",
-        "aura",
-        "relieved_by_acute",
-    )
+    _BOOL = BOOL_FIELDS
 
     def __len__(self) -> int:
         return int(self.headache.shape[0])
@@ -722,7 +720,7 @@ def medication_overuse(
         hd_ok = s.headache_days >= headache_days_min
         why.append(
             f"{s.headache_days} headache days ({'>=' if hd_ok else '<'} {headache_days_min}; "
-            f"{s.headache_days_per_30:.1f} per 30 days)"
+            f"{fmt_rate(s.headache_days_per_30)} per 30 days)"
         )
         if not hd_ok:
             why += _unrecorded_note(s, s.headache_days, headache_days_min, "headache-day")

@@ -173,7 +173,7 @@ def chronic_migraine(
         mg_ok = s.migraine_days >= migraine_days_min
         why = [
             f"{s.headache_days} headache days ({'>=' if hd_ok else '<'} {headache_days_min}; "
-            f"{s.headache_days_per_30:.1f} per 30 days), {s.migraine_days} migraine days "
+            f"{diary.fmt_rate(s.headache_days_per_30)} per 30 days), {s.migraine_days} migraine days "
             f"({'>=' if mg_ok else '<'} {migraine_days_min}); "
             f"{s.days_recorded}/{s.days_in_period} days recorded"
         ]
@@ -304,6 +304,9 @@ def continuation(
         criteria.append(f"headache days reduced {pct:.1f}% (>= {response_threshold_pct:g}%)")
     if min_absolute_reduction_days is not None and change >= min_absolute_reduction_days:
         criteria.append(f"{change:g} fewer headache days (>= {min_absolute_reduction_days:g})")
+    for name, pair in (("midas", midas), ("hit6", hit6), ("mpfid", mpfid)):
+        if pair is not None and (isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2):
+            raise ValueError(f"{name}: expected (before, after), got {pair!r}")
     if midas is not None:
         mb = check_int(midas[0], "MIDAS before", 0, 450)
         ma = check_int(midas[1], "MIDAS after", 0, 450)
@@ -338,7 +341,7 @@ def continuation(
         reasons.append(f"MPFID {pb:g} -> {pa:g} ({pb - pa:+g} points reduction; {mpfid_points:g} needed)")
         if pb - pa >= mpfid_points:
             criteria.append("MPFID improvement")
-    responder = bool(criteria)
+    responder = bool(criteria)  # any one criterion suffices (AHS 2021)
     partial = not responder and pct >= partial_threshold_pct
     if cycles < min_cycles:
         status, decision = "too_early", "reassess"

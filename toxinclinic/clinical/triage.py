@@ -79,11 +79,12 @@ class Triage:
 
 def assess(symptoms: Iterable[str], days_since_injection: int) -> Triage:
     """Triage reported symptoms. Unknown symptom keys raise ValueError."""
-    if isinstance(symptoms, str):
-        raise ValueError("symptoms: expected a list of symptom keys, got a single string")
-    syms = tuple(dict.fromkeys(symptoms))
-    for i, s in enumerate(syms, 1):
+    if isinstance(symptoms, str) or not isinstance(symptoms, Iterable):
+        raise ValueError("symptoms: expected a list of symptom keys")
+    given = list(symptoms)
+    for i, s in enumerate(given, 1):
         check_choice(s, f"symptoms item {i}", tuple(SYMPTOMS))
+    syms = tuple(dict.fromkeys(given))
     days = check_int(days_since_injection, "days_since_injection", 0)
     present = set(syms)
     reasons: list[str] = []

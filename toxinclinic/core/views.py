@@ -19,7 +19,10 @@ from toxinclinic.patients.views import chart_context
 def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    return redirect("login")
+    # The public sees the clinics' treatment pages (education app), with a link to sign in.
+    from toxinclinic.education.views import index
+
+    return index(request)
 
 
 @login_required

@@ -20,9 +20,11 @@ from toxinclinic.accounts.permissions import (
     can_register_patient,
 )
 from toxinclinic.audit.services import log_action, record_read
+from toxinclinic.patients.eligibility import preventive_verdict
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
+from toxinclinic.patients.screening import chart_concerns
 from toxinclinic.patients.services import (
     Conflict,
     create_record,
@@ -81,29 +83,16 @@ def chart_context(request: HttpRequest, patient: Patient) -> dict[str, object]:
         "can_edit_clinical": can_edit_clinical_history(user, patient),
         "can_invite": can_invite_patient(user, patient) and patient.user_id is None,
         "concerns": chart_concerns(patient),
+        "preventive": _preventive(user, patient),
     }
 
 
-def chart_concerns(patient: Patient) -> list[str]:
-    """Chart facts the injector must see before a visit, in words."""
-    from toxinclinic.patients.models import Allergy, HistoryItem, Medication
-
-    out: list[str] = []
-    for a in Allergy.objects.filter(patient=patient, botulinum_toxin=True):
-        out.append(f"Hypersensitivity to botulinum toxin or an ingredient: {a.substance}")
-    flagged = {
-        "anticoagulant": "anticoagulant (bruising, bleeding)",
-        "antiplatelet": "antiplatelet (bruising, bleeding)",
-        "aminoglycoside": "aminoglycoside (may potentiate toxin effect)",
-        "nmj_interfering": "interferes with neuromuscular transmission",
-        "muscle_relaxant": "muscle relaxant (may potentiate toxin effect)",
-        "anticholinergic": "anticholinergic (may potentiate systemic effects)",
-    }
-    for m in Medication.objects.filter(patient=patient, stopped_on__isnull=True, drug_class__in=flagged):
-        out.append(f"{m.name}: {flagged[m.drug_class]}")
-    for h in HistoryItem.objects.filter(patient=patient, resolved_on__isnull=True).exclude(condition="other"):
-        out.append(h.get_condition_display())
-    return out
+def _preventive(user: object, patient: Patient) -> dict[str, object] | None:
+    """Staff see the engine's preventive-failure verdict beside the trials; patients see the trials only."""
+    if getattr(user, "role", None) == Role.PATIENT:
+        return None
+    verdict, skipped = preventive_verdict(patient)
+    return {"verdict": verdict, "skipped": skipped}
 
 
 @login_required
@@ -249,7 +238,6 @@ def invite(request: HttpRequest, patient_id: str) -> HttpResponse:
 def invite_patient(patient: Patient, actor: User) -> str:
     """Create the patient's portal login (no password yet) and a one-time link to set one."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.db import transaction
 
     with transaction.atomic():
@@ -275,11 +263,8 @@ def invite_patient(patient: Patient, actor: User) -> str:
         log_action("patient.invited", actor=actor, obj=patient, data={"username": username})
     link = f"{settings.SITE_URL}{reverse('accept_invite', args=[raw])}"
     if patient.email:
-        send_mail(
-            "Your Toxin Clinic portal",
-            f"Your clinic has invited you to its patient portal. Your username is {username}.\n"
-            f"Set your password here (valid {settings.TOXINCLINIC_INVITE_VALID_DAYS} days): {link}\n",
-            None,
-            [patient.email],
-        )
+        from toxinclinic.accounts.tasks import send_invitation_email
+
+        # Enqueued after commit so the worker always finds the new user row.
+        transaction.on_commit(lambda: send_invitation_email.enqueue(user.pk, link))
     return link

@@ -3,11 +3,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import mail
+from django.core.management import call_command
 from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from conftest import PASSWORD
 from toxinclinic.accounts.models import Invitation, User
@@ -46,7 +49,10 @@ def test_role_logins_land_on_home(world: Any, client: Any) -> None:
     assert r.status_code == 302 and r["Location"] == "/home/"
 
 
-def test_invite_then_set_password_once(world: Any, client_as: Any, client: Any) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_invite_email_goes_through_the_real_worker_then_password_is_set_once(
+    world: Any, client_as: Any, client: Any
+) -> None:
     from conftest import make_patient
 
     p = make_patient(world.clinic, "A009", "Nell", "Invitee")
@@ -54,7 +60,12 @@ def test_invite_then_set_password_once(world: Any, client_as: Any, client: Any) 
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.user is not None and not p.user.has_usable_password()
+    assert mail.outbox == []  # queued, not sent in the request
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     [msg] = mail.outbox
+    assert msg.to == ["nell@example.net"]
     link = re.search(r"/accounts/invite/([\w-]+)/", msg.body)
     assert link
     client.logout()

@@ -179,3 +179,8 @@ def test_continuation_errors():
 @pytest.mark.parametrize(("b", "a"), [(10.5, 7.35), (15, 10.5), (7, 4.9), (13.3, 9.31)])
 def test_continuation_exact_30_percent_is_partial(b, a):
     assert continuation(b, a, 2).decision == "reassess"
+
+
+def test_continuation_pair_shape():
+    with pytest.raises(ValueError, match=r"midas: expected \(before, after\)"):
+        continuation(10, 5, 2, midas=(12,))

@@ -31,3 +31,12 @@ def test_labels_and_errors():
         triage.assess(["headache"], -1)
     assert triage.assess([], 5).advice == "routine_review"
     assert triage.assess(["trouble_breathing"], 200).level == "urgent"
+
+
+def test_bad_symptom_shapes():
+    with pytest.raises(ValueError, match="symptoms"):
+        triage.assess("headache", 1)
+    with pytest.raises(ValueError, match="symptoms item 1"):
+        triage.assess([["headache"]], 1)
+    with pytest.raises(ValueError, match="symptoms"):
+        triage.assess(None, 1)

@@ -1,0 +1,40 @@
+"""The chart raises the engine's screening concerns: anticoagulants, aminoglycosides, toxin allergy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from toxinclinic.patients.models import Allergy, HistoryItem, Medication
+from toxinclinic.patients.screening import chart_answers, chart_concerns
+
+
+def test_clean_chart_raises_nothing(world: Any) -> None:
+    Medication.objects.create(patient=world.patient, name="Sumatriptan", drug_class="triptan")
+    assert chart_concerns(world.patient) == []
+
+
+def test_anticoagulant_and_aminoglycoside_are_flagged_with_their_source(world: Any) -> None:
+    Medication.objects.create(patient=world.patient, name="Apixaban", drug_class="anticoagulant")
+    Medication.objects.create(patient=world.patient, name="Gentamicin", drug_class="aminoglycoside")
+    Medication.objects.create(
+        patient=world.patient, name="Warfarin", drug_class="anticoagulant", stopped_on=dt.date(2024, 1, 1)
+    )
+    answers, sources = chart_answers(world.patient)
+    assert answers.anticoagulant_or_antiplatelet and answers.neuromuscular_blocking_drugs
+    assert sources["anticoagulant_or_antiplatelet"] == [
+        "Apixaban (Anticoagulant)"
+    ]  # stopped warfarin ignored
+    concerns = chart_concerns(world.patient)
+    assert {c["status"] for c in concerns} == {"concern"}
+    assert any("prescriber's decision" in str(c["reason"]) for c in concerns)
+
+
+def test_toxin_allergy_is_a_stop_and_shows_on_the_chart(world: Any, client_as: Any) -> None:
+    Allergy.objects.create(patient=world.patient, substance="Human albumin", botulinum_toxin=True)
+    HistoryItem.objects.create(patient=world.patient, condition="myasthenia_gravis")
+    statuses = {c["status"] for c in chart_concerns(world.patient)}
+    assert statuses == {"stop", "concern"}
+    page = client_as("nurse").get(f"/patients/{world.patient.public_id}/").content.decode()
+    assert "Contraindicated: hypersensitivity" in page and "Human albumin" in page
+    assert "Neuromuscular junction disorder" in page

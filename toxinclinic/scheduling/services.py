@@ -1,0 +1,53 @@
+"""Recall: set on signing from the engine's recall window; listed for the coordinator by due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from toxinclinic.accounts.permissions import is_staff_member
+from toxinclinic.clinical import recall
+from toxinclinic.scheduling.models import Recall
+
+
+def set_recall(visit: Any) -> recall.RecallWindow:
+    """Store the patient's next due date for this indication from ``visit`` (a signed visit).
+
+    A visit older than the one already on record (history entered late) does not move the recall back.
+    """
+    window = recall.recall_window(visit.visit_date)
+    current = Recall.objects.filter(patient_id=visit.patient_id, indication=visit.indication).first()
+    if current is not None and current.last_session_on > visit.visit_date:
+        return recall.recall_window(current.last_session_on)
+    values = {
+        "clinic_id": visit.clinic_id,
+        "product": visit.product,
+        "last_session_on": visit.visit_date,
+        "opens_on": window.opens,
+        "due_on": window.due,
+        "last_visit_id": visit.public_id,
+    }
+    if current is None:
+        Recall.objects.create(patient_id=visit.patient_id, indication=visit.indication, **values)
+    else:
+        Recall.objects.filter(pk=current.pk).update(**values, updated_at=timezone.now())
+    return window
+
+
+def recalls_for(user: Any) -> QuerySet[Recall]:
+    if not is_staff_member(user):
+        return Recall.objects.none()
+    return Recall.objects.filter(clinic_id=user.clinic_id).select_related("patient")
+
+
+def recall_list(user: Any, today: dt.date, *, which: str = "due", days: int = 28) -> QuerySet[Recall]:
+    """``overdue``: due before today; ``due``: overdue or due within ``days``; ``all``: every recall."""
+    qs = recalls_for(user)
+    if which == "overdue":
+        qs = qs.filter(due_on__lt=today)
+    elif which == "due":
+        qs = qs.filter(due_on__lte=today + dt.timedelta(days=days))
+    return qs.order_by("due_on", "patient__last_name")

@@ -1,0 +1,51 @@
+"""Signing sets the recall (12 weeks, from the engine) in an indexed due date; the coordinator's list
+shows who is overdue and who is due soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from toxinclinic.scheduling.models import Recall
+from toxinclinic.visits import services as svc
+from toxinclinic.visits.tests.helpers import prepared_visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any) -> None:
+    today = timezone.localdate()
+    old = prepared_visit(world, visit_date=today - dt.timedelta(days=100))
+    svc.sign_visit(old, world.user("clinician"), expected_version=old.version, acknowledge_warnings=True)
+    recent = prepared_visit(world, patient=world.patient2, visit_date=today - dt.timedelta(days=70))
+    svc.sign_visit(
+        recent, world.user("clinician"), expected_version=recent.version, acknowledge_warnings=True
+    )
+    r = Recall.objects.get(patient=world.patient)
+    assert r.due_on == old.visit_date + dt.timedelta(days=84) and r.last_visit_id == old.public_id
+    c = client_as("coordinator")
+    overdue = c.get("/api/v1/recalls?which=overdue").json()["items"]
+    assert [x["patient_name"] for x in overdue] == ["Ada Lovelace"]
+    due = c.get("/api/v1/recalls?which=due").json()["items"]
+    assert [x["patient_name"] for x in due] == ["Ada Lovelace", "Grace Hopper"]  # 14 days ahead is within 28
+    page = c.get("/scheduling/recalls/?which=due").content.decode()
+    assert "overdue" in page and "in 14 days" in page
+    assert "Lovelace" not in client_as("other_clinician").get("/scheduling/recalls/").content.decode()
+
+
+def test_late_entered_history_does_not_move_the_recall_back(world: Any) -> None:
+    today = timezone.localdate()
+    newer = prepared_visit(world, visit_date=today - dt.timedelta(days=10))
+    svc.sign_visit(newer, world.user("clinician"), expected_version=newer.version, acknowledge_warnings=True)
+    older = prepared_visit(world, visit_date=today - dt.timedelta(days=120))
+    svc.sign_visit(
+        older,
+        world.user("clinician"),
+        expected_version=older.version,
+        acknowledge_warnings=True,
+        overrides={"min_interval": "Entered late from paper"},
+    )
+    assert Recall.objects.get(patient=world.patient).last_session_on == newer.visit_date

@@ -1,0 +1,2 @@
+// Print buttons (inline handlers are not allowed by the Content-Security-Policy).
+document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));

@@ -204,7 +204,12 @@ def _reports(
     demo_pk: int | None,
 ) -> None:
     task = ctx.task("side effects", len(sessions))
-    recent = [s for s in sessions if 1 <= (today - s.injected_on).days <= 12 and s.patient_id != demo_pk]
+    # Each patient's latest session, newest first: the visits demo may have none in the last fortnight.
+    latest: dict[int, TreatmentSession] = {}
+    for s in sessions:
+        if s.patient_id != demo_pk and (today - s.injected_on).days >= 1:
+            latest[s.patient_id] = s  # sessions are ordered by date within a patient
+    recent = sorted(latest.values(), key=lambda s: (s.injected_on, s.pk), reverse=True)[:20]
     # A few urgent reports from recent sessions stay open on the queue, so the demo queue is never empty.
     urgent_open = set(id(s) for s in rng.sample(recent, min(3, len(recent))))
     reports: list[SideEffectReport] = []

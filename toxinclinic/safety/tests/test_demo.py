@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import types
-import uuid
 from typing import Any
 
 import pytest
@@ -33,8 +31,17 @@ def _counts() -> dict[str, int]:
     }
 
 
+def _without_visits(monkeypatch: Any) -> None:
+    """Run the demo as if the visits app had no demo step (its sessions are then invented here)."""
+    from toxinclinic.demo.management.commands import demo_seed
+
+    real = demo_seed.demo_steps
+    monkeypatch.setattr(demo_seed, "demo_steps", lambda: [m for m in real() if "visits" not in m.__name__])
+
+
 @pytest.mark.django_db(transaction=True)
-def test_demo_alone_is_realistic_and_deterministic() -> None:
+def test_demo_without_visits_is_realistic_and_deterministic(monkeypatch: Any) -> None:
+    _without_visits(monkeypatch)
     call_command("demo_seed", patients=40, seed=11, today=TODAY, verbosity=0)
     first = _counts()
     assert first["sessions"] > 40 and first["check_ins"] == 2 * first["sessions"]
@@ -42,47 +49,25 @@ def test_demo_alone_is_realistic_and_deterministic() -> None:
     maya = Patient.objects.get(user__username="patient")
     last = TreatmentSession.objects.filter(patient=maya).order_by("-injected_on").first()
     assert last is not None and last.injected_on == dt.date(2026, 5, 30)  # 16 days before "today"
+    first_session = TreatmentSession.objects.filter(patient=maya).earliest("injected_on").injected_on
     months = list(DiaryMonth.objects.filter(patient=maya).order_by("month"))
-    baseline = [
-        m
-        for m in months
-        if m.month < TreatmentSession.objects.filter(patient=maya).earliest("injected_on").injected_on
-    ]
+    baseline = [m for m in months if m.month < first_session]
     assert baseline and max(m.headache_days for m in baseline) >= 15  # chronic before treatment
     assert months[-2].headache_days < max(m.headache_days for m in baseline)  # responder
     call_command("demo_seed", patients=40, seed=11, today=TODAY, reset=True, verbosity=0)
     assert _counts() == first
 
 
-def test_demo_on_sessions_signed_by_the_visits_demo(monkeypatch: Any) -> None:
-    """When the visits demo (DEMO_ORDER 20) has signed visits, the portal demo builds on them."""
-    from toxinclinic.core.signals import visit_signed
-    from toxinclinic.demo.management.commands import demo_seed
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_on_the_visits_demo() -> None:
+    """The visits demo (DEMO_ORDER 20) signs visits; the receiver snapshots them and nothing is invented."""
+    from toxinclinic.visits.models import Visit
 
-    def visits_seed(ctx: Any) -> None:
-        for pid in ctx.patient_ids[:10]:
-            p = Patient.objects.get(pk=pid)
-            for k in range(3):
-                visit_signed.send(
-                    sender=None,
-                    visit_id=str(uuid.UUID(int=pid * 10 + k + 1)),
-                    patient=p,
-                    clinic_id=p.clinic_id,
-                    injected_on=ctx.today - dt.timedelta(days=5 + 90 * k),
-                    product="botox",
-                    indication="chronic_migraine",
-                    total_units=155.0,
-                    sites=[{"muscle": "frontalis", "side": "left", "units": 5.0}],
-                    signed_by=ctx.staff["clinician"],
-                )
-
-    fake = types.SimpleNamespace(DEMO_ORDER=20, seed=visits_seed, __name__="fake_visits_demo")
-    real = demo_seed.demo_steps
-    monkeypatch.setattr(
-        demo_seed, "demo_steps", lambda: sorted([*real(), fake], key=lambda m: getattr(m, "DEMO_ORDER", 0))
-    )
     call_command("demo_seed", patients=30, seed=3, today=TODAY, verbosity=0)
-    assert TreatmentSession.objects.count() == 30  # the visits demo's, none invented
-    assert CheckIn.objects.count() == 60
+    signed = Visit.objects.filter(status="signed").count()
+    assert signed > 0
+    assert TreatmentSession.objects.count() == signed
+    assert CheckIn.objects.count() == 2 * signed
     assert CheckIn.objects.filter(status="answered").exists()  # old ones closed as answered
+    assert TriageItem.objects.filter(level="urgent").exclude(status="closed").count() >= 1
     assert DiaryEntry.objects.exists() and QuestionnaireResponse.objects.exists()

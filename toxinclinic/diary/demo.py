@@ -76,7 +76,8 @@ def seed(ctx: DemoContext) -> None:
             patient_id__in=ctx.patient_ids, indication="chronic_migraine"
         ).values_list("patient_id", flat=True)
     )
-    users = sorted(pk for pk in cm if pk == demo_pk or rng.random() < 0.7)
+    # Iterate in pk order: a set's order could pair the random draws with different patients.
+    users = [pk for pk in sorted(cm) if pk == demo_pk or rng.random() < 0.7]
     sessions: dict[int, list[dt.date]] = defaultdict(list)
     for pid, d in TreatmentSession.objects.filter(clinic=ctx.clinic).values_list("patient_id", "injected_on"):
         sessions[pid].append(d)

@@ -4,6 +4,8 @@ set -euo pipefail
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 export TOXINCLINIC_DEV=1 DEBUG="${DEBUG:-1}"
+# Keep SQLite connections open between requests: closing the last one forces a WAL checkpoint each time.
+export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-60}"
 $PY manage.py migrate --noinput -v 0
 # Every app's static files in one folder, so granian serves them all (not only core's).
 $PY manage.py collectstatic --noinput -v 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -33,6 +34,13 @@ class TokenAuth(HttpBearer):
 
 
 class ClinicSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest) -> Any:
+        # No session cookie means this is not a browser session: skip the CSRF check so a bearer-token
+        # write can reach TokenAuth (ninja tries the session first and would refuse it with 403).
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is None:

@@ -150,6 +150,80 @@ def twstrs(*, severity: float, disability: int | Sequence[int], pain: float) -> 
     return TwstrsResult(sev, dis, p, sev + dis + p, items)
 
 
+TWSTRS_DISABILITY_ITEMS: tuple[str, ...] = (
+    "work (job or housework)",
+    "activities of daily living (eating, dressing, washing)",
+    "driving",
+    "reading",
+    "television",
+    "activities outside the home",
+)
+
+
+@dataclass(frozen=True)
+class TwstrsPainResult:
+    """TWSTRS pain subscale (0–20) = severity (0–10) + duration (0–5) + disability due to pain (0–5).
+
+    Severity = (worst + best + 2 × usual) / 4 from 0–10 ratings of neck pain over the last week.
+    """
+
+    worst: int
+    best: int
+    usual: int
+    severity: float
+    duration: int
+    disability: int
+    total: float
+
+
+def twstrs_pain(*, worst: int, best: int, usual: int, duration: int, disability: int) -> TwstrsPainResult:
+    """Score the patient-rated TWSTRS pain subscale (Consky & Lang).
+
+    ``worst``/``best``/``usual`` are 0–10 ratings of neck pain in the last week (best <= usual <= worst);
+    ``duration`` 0–5 (share of the time pain is present); ``disability`` 0–5 (how much pain limits activity).
+    """
+    w = check_int(worst, "TWSTRS pain worst", 0, 10)
+    b = check_int(best, "TWSTRS pain best", 0, 10)
+    u = check_int(usual, "TWSTRS pain usual", 0, 10)
+    if b > w:
+        raise ValueError(f"TWSTRS pain best: {b} is above the worst rating {w}")
+    if not b <= u <= w:
+        raise ValueError(f"TWSTRS pain usual: {u} must lie between best ({b}) and worst ({w})")
+    du = check_int(duration, "TWSTRS pain duration", 0, 5)
+    di = check_int(disability, "TWSTRS pain disability", 0, 5)
+    severity = (w + b + 2 * u) / 4
+    return TwstrsPainResult(w, b, u, severity, du, di, severity + du + di)
+
+
+@dataclass(frozen=True)
+class TwstrsPatientResult:
+    """The patient-rated parts of TWSTRS: disability (0–30) + pain (0–20) = 0–50 (no clinician severity)."""
+
+    disability: int
+    disability_items: tuple[int, ...]
+    pain: TwstrsPainResult
+    total: float
+
+
+def twstrs_patient(*, disability: Sequence[int], pain: TwstrsPainResult) -> TwstrsPatientResult:
+    """Score the patient-completed TWSTRS parts: the 6 disability items (0–5 each) and the pain subscale.
+
+    The severity subscale is clinician-rated and is not part of this score; pass all three to
+    :func:`twstrs` for the full 0–85 total.
+    """
+    if isinstance(disability, str) or not isinstance(disability, Sequence):
+        raise ValueError("TWSTRS disability: expected the 6 item scores")
+    items = tuple(disability)
+    if len(items) != 6:
+        raise ValueError(f"TWSTRS disability: expected 6 items, got {len(items)}")
+    for i, v in enumerate(items, 1):
+        check_int(v, f"TWSTRS disability item {i}", 0, 5)
+    if not isinstance(pain, TwstrsPainResult):
+        raise ValueError("TWSTRS pain: expected a twstrs_pain() result")
+    dis = sum(items)
+    return TwstrsPatientResult(dis, items, pain, dis + pain.total)
+
+
 # ----------------------------------------------------------------------------------------------- Tsui
 
 

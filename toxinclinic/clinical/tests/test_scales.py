@@ -117,3 +117,34 @@ def test_nrs_pgic():
     assert scales.pgic(7).label == "very much worse"
     with pytest.raises(ValueError, match="PGIC: 0 is below 1"):
         scales.pgic(0)
+
+
+def test_twstrs_pain_subscale():
+    r = scales.twstrs_pain(worst=8, best=2, usual=5, duration=3, disability=2)
+    assert r.severity == 5.0  # (8 + 2 + 2 * 5) / 4
+    assert r.total == 10.0
+    top = scales.twstrs_pain(worst=10, best=10, usual=10, duration=5, disability=5)
+    assert top.total == 20
+    assert scales.twstrs_pain(worst=0, best=0, usual=0, duration=0, disability=0).total == 0
+    with pytest.raises(ValueError, match="TWSTRS pain worst: 11 is above 10"):
+        scales.twstrs_pain(worst=11, best=0, usual=0, duration=0, disability=0)
+    with pytest.raises(ValueError, match="best: 6 is above the worst rating 4"):
+        scales.twstrs_pain(worst=4, best=6, usual=5, duration=0, disability=0)
+    with pytest.raises(ValueError, match="usual: 9 must lie between"):
+        scales.twstrs_pain(worst=8, best=2, usual=9, duration=0, disability=0)
+    with pytest.raises(ValueError, match="TWSTRS pain duration: 6 is above 5"):
+        scales.twstrs_pain(worst=1, best=0, usual=1, duration=6, disability=0)
+
+
+def test_twstrs_patient_rated_parts():
+    pain = scales.twstrs_pain(worst=8, best=2, usual=5, duration=3, disability=2)
+    r = scales.twstrs_patient(disability=[1, 2, 3, 4, 5, 0], pain=pain)
+    assert (r.disability, r.total) == (15, 25.0)
+    # Agrees with the full score when a clinician adds severity.
+    assert scales.twstrs(severity=20, disability=list(r.disability_items), pain=pain.total).total == 45
+    with pytest.raises(ValueError, match="disability item 3: 6 is above 5"):
+        scales.twstrs_patient(disability=[0, 0, 6, 0, 0, 0], pain=pain)
+    with pytest.raises(ValueError, match="expected 6 items, got 5"):
+        scales.twstrs_patient(disability=[0] * 5, pain=pain)
+    with pytest.raises(ValueError, match="expected a twstrs_pain"):
+        scales.twstrs_patient(disability=[0] * 6, pain=7.5)  # type: ignore[arg-type]

@@ -38,3 +38,11 @@ def test_toxin_allergy_is_a_stop_and_shows_on_the_chart(world: Any, client_as: A
     page = client_as("nurse").get(f"/patients/{world.patient.public_id}/").content.decode()
     assert "Contraindicated: hypersensitivity" in page and "Human albumin" in page
     assert "Neuromuscular junction disorder" in page
+
+
+def test_staff_chart_links_to_visits_diary_and_questionnaires(world: Any, client_as: Any) -> None:
+    pid = world.patient.public_id
+    page = client_as("clinician").get(f"/patients/{pid}/").content.decode()
+    for href in (f"/visits/patient/{pid}/", f"/diary/patients/{pid}/", f"/questionnaires/patients/{pid}/"):
+        assert href in page
+    assert "/diary/patients/" not in client_as("patient").get(f"/patients/{pid}/").content.decode()

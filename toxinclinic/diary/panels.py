@@ -1,0 +1,53 @@
+"""Home-screen cards: today's diary for the patient; medication-overuse flags for clinical staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from toxinclinic.core.plugins import Panel
+from toxinclinic.diary import services
+from toxinclinic.diary.models import DiaryEntry, DiaryStatus
+from toxinclinic.diary.permissions import can_list_diary_flags
+from toxinclinic.patients.models import Patient
+
+
+def panels(request: Any) -> list[Panel]:
+    user = request.user
+    if getattr(user, "role", None) == "patient":
+        patient = Patient.objects.filter(user=user).first()
+        if patient is None:
+            return []
+        today = timezone.localdate()
+        entry = DiaryEntry.objects.filter(patient=patient, date=today).first()
+        return [
+            Panel(
+                "diary/panel_today.html",
+                {
+                    "today": today,
+                    "entry": entry,
+                    "text": _text(entry),
+                    "enrolled": patient.enrolled_on <= today,
+                },
+                order=10,
+            )
+        ]
+    if can_list_diary_flags(user):
+        end = services.moh_end(timezone.localdate())
+        flagged = list(
+            DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end)
+            .select_related("patient")
+            .order_by("patient__last_name", "patient__first_name")[:15]
+        )
+        total = DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end).count()
+        return [Panel("diary/panel_moh.html", {"flagged": flagged, "total": total, "end": end}, order=20)]
+    return []
+
+
+def _text(entry: DiaryEntry | None) -> str:
+    if entry is None:
+        return ""
+    from toxinclinic.diary.views import _describe
+
+    return _describe(entry)

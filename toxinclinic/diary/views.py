@@ -1,0 +1,233 @@
+"""Diary screens: the patient's day entry, month calendar and trends; the clinic's view of a diary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from toxinclinic.audit.services import record_read
+from toxinclinic.diary import charts, conf, services
+from toxinclinic.diary.forms import DiaryDayForm
+from toxinclinic.diary.models import DiaryEntry
+from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
+from toxinclinic.patients.models import Patient
+from toxinclinic.patients.services import Conflict, get_patient
+from toxinclinic.safety.services import injection_dates
+
+
+def own_patient(request: HttpRequest) -> Patient:
+    """The signed-in patient's own record; staff are refused (403), an unlinked login is a 404."""
+    user = request.user
+    if getattr(user, "role", None) != "patient":
+        raise PermissionDenied("The diary is kept by the patient.")
+    patient = Patient.objects.filter(user=user).select_related("clinic").first()
+    if patient is None:
+        raise Http404("No patient record is linked to this login.")
+    return patient
+
+
+def _parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Http404("No such day.") from exc
+
+
+def _describe(entry: DiaryEntry) -> str:
+    if not entry.headache:
+        return "no headache"
+    kind = {"migraine": "migraine day", "headache": "headache day", "short": "short headache"}[
+        entry.day_class
+    ]
+    return f"{kind}, {entry.duration_hours:g} h, {entry.get_severity_display().lower()}"
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    return day(request, timezone.localdate().isoformat())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def day(request: HttpRequest, date: str) -> HttpResponse:
+    patient = own_patient(request)
+    the_day = _parse_day(date)
+    today_ = timezone.localdate()
+    if not can_keep_diary(request.user, patient):
+        raise PermissionDenied
+    entry = DiaryEntry.objects.filter(patient=patient, date=the_day).first()
+    medicines = services.acute_medicines(patient)
+    date_errors = services.check_date(patient, the_day, today_)
+    status = 200
+    if request.method == "POST":
+        form = DiaryDayForm(request.POST, patient=patient, day=the_day, medicines=medicines)
+        if form.is_valid() and form.clean_day is not None:
+            try:
+                saved, created = services.save_day(
+                    patient,
+                    form.clean_day,
+                    actor=request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                verb = "Saved" if created else "Updated"
+                messages.success(request, f"{verb} {services._fmt(saved.date)}: {_describe(saved)}.")
+                missing = services.missing_days(patient, today_)
+                if request.POST.get("next") == "home":  # the one-tap button on the home screen
+                    return redirect("home")
+                if the_day != today_ and missing:
+                    return redirect("diary:day", date=missing[0].isoformat())
+                return redirect("diary:today")
+        else:
+            status = 400
+    else:
+        if date_errors and entry is None:
+            # Not writable: show why, with the form hidden (a link may be stale or typed by hand).
+            status = 400 if the_day > today_ or the_day < patient.enrolled_on else 200
+        form = DiaryDayForm(
+            initial=DiaryDayForm.initial_for(entry), patient=patient, day=the_day, medicines=medicines
+        )
+    ctx = {
+        "patient": patient,
+        "day": the_day,
+        "is_today": the_day == today_,
+        "entry": entry,
+        "entry_text": _describe(entry) if entry else "",
+        "form": form,
+        "date_errors": date_errors,
+        "writable": not date_errors,
+        "missing": [d for d in services.missing_days(patient, today_) if d != the_day],
+        "backfill_days": conf.backfill_days(),
+        "has_medicines": bool(medicines),
+        "severities": [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")],
+    }
+    return render(request, "diary/day.html", ctx, status=status)
+
+
+def _legend() -> list[tuple[str, str, str]]:
+    return [
+        ("migraine", "M", "Migraine day"),
+        ("headache", "H", "Headache day"),
+        ("short", "s", "Short headache (not a headache day)"),
+        ("none", "✓", "No headache"),
+        ("missing", "?", "Not recorded"),
+    ]
+
+
+def _calendar_ctx(patient: Patient, month: dt.date, *, editable: bool) -> dict[str, Any]:
+    today_ = timezone.localdate()
+    inj = injection_dates(patient)
+    first_month = services.month_start(patient.enrolled_on)
+    return {
+        "month": month,
+        "weeks": services.month_calendar(patient, month, inj, editable=editable, today=today_),
+        "prev_month": services.shift_month(month, -1) if month > first_month else None,
+        "next_month": services.shift_month(month, 1) if month < services.month_start(today_) else None,
+        "legend": _legend(),
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    }
+
+
+@login_required
+@require_GET
+def month_calendar(request: HttpRequest) -> HttpResponse:
+    patient = own_patient(request)
+    month = services.parse_month(request.GET.get("month"))
+    month = max(month, services.month_start(patient.enrolled_on))
+    ctx = {"patient": patient, **_calendar_ctx(patient, month, editable=True)}
+    return render(request, "diary/calendar.html", ctx)
+
+
+def _trend_ctx(patient: Patient) -> dict[str, Any]:
+    today_ = timezone.localdate()
+    inj = injection_dates(patient)
+    rows = services.trend_rows(patient, inj, today_)
+    return {
+        "rows": rows,
+        "injections": inj,
+        "this_month": services.this_month(patient, today_),
+        "chart_url": reverse("diary:trend_svg", args=[patient.public_id])
+        + f"?v={services.data_version(patient)}-{len(inj)}",
+        "chart_alt": _chart_alt(rows, inj),
+    }
+
+
+def _chart_alt(rows: list[services.TrendRow], inj: list[dt.date]) -> str:
+    if not rows:
+        return "No diary months yet."
+    parts = [
+        f"Bar chart of headache days and migraine days per month from {rows[0].month:%B %Y} "
+        f"to {rows[-1].month:%B %Y}"
+    ]
+    if inj:
+        parts.append("injections on " + ", ".join(f"{d.day} {d:%b %Y}" for d in inj))
+    parts.append("the table below lists the same numbers")
+    return "; ".join(parts) + "."
+
+
+@login_required
+@require_GET
+def trends(request: HttpRequest) -> HttpResponse:
+    patient = own_patient(request)
+    return render(request, "diary/trends.html", {"patient": patient, **_trend_ctx(patient)})
+
+
+@login_required
+@require_GET
+def trend_svg(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient(request.user, patient_id)
+    if not can_view_diary(request.user, patient):
+        raise Http404("No such patient.")
+    today_ = timezone.localdate()
+    inj = injection_dates(patient)
+    version = services.data_version(patient)
+    etag = '"' + charts.etag_for(patient.pk, version, inj, services.month_start(today_)) + '"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    rows = services.trend_rows(patient, inj, today_)
+    svg = charts.trend_svg(patient.pk, version, rows, inj)
+    resp = HttpResponse(svg, content_type="image/svg+xml")
+    resp["ETag"] = etag
+    resp["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return resp
+
+
+@login_required
+@require_GET
+def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The clinic's view of one patient's diary: charts, monthly numbers, MOH flag, questionnaires."""
+    patient = get_patient(request.user, patient_id)
+    if getattr(request.user, "role", None) == "patient":
+        return redirect("diary:trends")
+    if not can_view_diary(request.user, patient):
+        raise PermissionDenied
+    record_read(patient, actor=request.user, what="diary")
+    month = services.parse_month(request.GET.get("month"))
+    month = max(month, services.month_start(patient.enrolled_on))
+    from toxinclinic.outcomes.services import history_for
+    from toxinclinic.safety.services import sessions_for
+
+    ctx: dict[str, Any] = {
+        "patient": patient,
+        **_calendar_ctx(patient, month, editable=False),
+        **_trend_ctx(patient),
+        "months": list(reversed(services.months_for(patient)))[:12],
+        "questionnaires": history_for(patient),
+        "sessions": list(sessions_for(patient)[:6]),
+        "show_moh": can_view_medication_overuse(request.user, patient),
+    }
+    if ctx["show_moh"]:
+        ctx["moh"] = services.medication_overuse(patient)
+    return render(request, "diary/patient.html", ctx)

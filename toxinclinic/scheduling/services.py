@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -16,15 +17,22 @@ from toxinclinic.scheduling.models import Recall
 DUE_SOON_DAYS = 28
 
 
+def recall_interval_days() -> int:
+    """The clinic's re-treatment interval (``TOXINCLINIC_RECALL_INTERVAL_DAYS``, default the engine's 84):
+    the same setting the patient's aftercare screen reads, so both show the same next-due date."""
+    return int(getattr(settings, "TOXINCLINIC_RECALL_INTERVAL_DAYS", recall.DEFAULT_INTERVAL_DAYS))
+
+
 def set_recall(visit: Any) -> recall.RecallWindow:
     """Store the patient's next due date for this indication from ``visit`` (a signed visit).
 
     A visit older than the one already on record (history entered late) does not move the recall back.
     """
-    window = recall.recall_window(visit.visit_date)
+    interval = recall_interval_days()
+    window = recall.recall_window(visit.visit_date, interval)
     current = Recall.objects.filter(patient_id=visit.patient_id, indication=visit.indication).first()
     if current is not None and current.last_session_on > visit.visit_date:
-        return recall.recall_window(current.last_session_on)
+        return recall.recall_window(current.last_session_on, interval)
     values = {
         "clinic_id": visit.clinic_id,
         "product": visit.product,

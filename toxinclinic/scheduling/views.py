@@ -9,10 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from toxinclinic.clinical import recall
 from toxinclinic.clinical.products import INDICATION_LABELS
 from toxinclinic.scheduling.permissions import can_view_recall_list
-from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
+from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_interval_days, recall_list
 
 VIEWS = {
     "due": f"Overdue or due within {DUE_SOON_DAYS // 7} weeks",
@@ -46,6 +45,6 @@ def recalls(request: HttpRequest) -> HttpResponse:
             "which": which,
             "views": VIEWS,
             "today": today,
-            "interval_days": recall.DEFAULT_INTERVAL_DAYS,
+            "interval_days": recall_interval_days(),
         },
     )

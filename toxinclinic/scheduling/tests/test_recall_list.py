@@ -50,3 +50,32 @@ def test_late_entered_history_does_not_move_the_recall_back(world: Any) -> None:
         overrides={"min_interval": "Entered late from paper"},
     )
     assert Recall.objects.get(patient=world.patient).last_session_on == newer.visit_date
+
+
+def test_the_clinics_interval_setting_sets_the_due_date(
+    world: Any, client_as: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The setting the patient's aftercare screen reads moves the coordinator's due date too."""
+    settings.TOXINCLINIC_RECALL_INTERVAL_DAYS = 91
+    v = prepared_visit(world, visit_date=timezone.localdate() - dt.timedelta(days=100))
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.sign_visit(
+            v,
+            world.user("clinician"),
+            expected_version=v.version,
+            acknowledge_warnings=True,
+            archive_pdf=False,
+        )
+    r = Recall.objects.get(patient=world.patient)
+    assert r.due_on == v.visit_date + dt.timedelta(days=91) == r.opens_on
+    from toxinclinic.safety.services import treatment_status
+
+    assert treatment_status(world.patient).window.due == r.due_on  # the patient sees the same date
+    assert (
+        "due 13 weeks after the last signed session"
+        in client_as("coordinator").get("/scheduling/recalls/").content.decode()
+    )
+    assert (
+        "(13 weeks after this visit)"
+        in client_as("coordinator").get(f"/visits/{v.public_id}/").content.decode()
+    )

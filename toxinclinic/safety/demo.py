@@ -79,14 +79,18 @@ def _session_dates(p: Patient, today: dt.date, rng: random.Random, demo: bool) -
         last = today - dt.timedelta(days=DEMO_PATIENT_LAST_SESSION_DAYS_AGO)
         # Four cycles at most, so her diary shows the chronic baseline before the first one.
         out = [last]
-        while len(out) < 4 and out[-1] - dt.timedelta(days=98) > p.enrolled_on + dt.timedelta(days=42):
-            out.append(out[-1] - dt.timedelta(days=rng.randint(84, 98)))
+        interval = conf.recall_interval_days()
+        # Mostly on time: up to two weeks past the recall interval.
+        while len(out) < 4 and out[-1] - dt.timedelta(days=interval + 14) > p.enrolled_on + dt.timedelta(
+            days=42
+        ):
+            out.append(out[-1] - dt.timedelta(days=rng.randint(interval, interval + 14)))
         return sorted(out)
     d = p.enrolled_on + dt.timedelta(days=rng.randint(35, 70))
     out = []
     while d <= today:
         out.append(d)
-        d += dt.timedelta(days=rng.randint(84, 105))
+        d += dt.timedelta(days=rng.randint(conf.recall_interval_days(), conf.recall_interval_days() + 21))
     return out
 
 

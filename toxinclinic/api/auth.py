@@ -5,32 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
-from toxinclinic.accounts.models import ApiToken
+from toxinclinic.accounts.models import ApiToken, User
 from toxinclinic.audit.context import RequestContext, current
+from toxinclinic.core.rawsql import Table
+
+_TOKENS = Table(ApiToken, ["id", "last_used_at"])
+_USERS = Table(User)
+_TOKEN_SQL: dict[str, str] = {}
+
+
+def _token_sql() -> str:
+    """One SELECT of the live token with its user (plain SQL: this runs on every bearer-token call)."""
+    sql = _TOKEN_SQL.get(connection.vendor)
+    if sql is None:
+        t, u = _TOKENS, _USERS
+        sql = _TOKEN_SQL[connection.vendor] = (
+            f"SELECT {t.columns}, {u.columns} FROM {t.name} INNER JOIN {u.name} "  # noqa: S608
+            f"ON {u.name}.{u.column('id')} = {t.name}.{t.column('user_id')} "
+            f"WHERE {t.name}.{t.column('digest')} = %s AND {t.name}.{t.column('revoked_at')} IS NULL"
+        )
+    return sql
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = (
-            ApiToken.objects.filter(digest=ApiToken.hash(token), revoked_at__isnull=True)
-            .select_related("user")
-            .first()
-        )
-        if row is None or not row.user.is_active:
+        with connection.cursor() as cur:
+            cur.execute(_token_sql(), [ApiToken.hash(token)])
+            row = cur.fetchone()
+        if row is None:
+            return None
+        n = len(_TOKENS.attnames)
+        tok, user = _TOKENS.from_db(row[:n]), _USERS.instance(_USERS.from_db(row[n:]))
+        if not user.is_active:
             return None
         # Touch at most once a minute: a hot integration should not write on every call.
         now = timezone.now()
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
+        if tok["last_used_at"] is None or (now - tok["last_used_at"]).total_seconds() > 60:
+            ApiToken.objects.filter(pk=tok["id"]).update(last_used_at=now)
+        request.user = user
         ctx = current.get()
-        current.set(RequestContext(user=row.user, ip=ctx.ip, request_id=ctx.request_id))
-        return row.user
+        current.set(RequestContext(user=user, ip=ctx.ip, request_id=ctx.request_id))
+        return user
 
 
 class ClinicSessionAuth(SessionAuth):

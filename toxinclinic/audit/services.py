@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db import models
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from toxinclinic.audit.context import current
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.core.rawsql import Table
 
 # Never copied into the trail: secrets are not history.
 _SECRET_FIELDS = {"password", "digest", "key", "bin_key"}
@@ -40,6 +42,16 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in data.items() if k not in _SECRET_FIELDS}
 
 
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """:func:`snapshot` of a row held as ``{attname: value}`` (a row written with ``core.rawsql``):
+    the same keys and values ``snapshot`` gives for the equivalent instance."""
+    return {
+        f.name: _jsonable(values[f.attname])
+        for f in model._meta.concrete_fields
+        if f.editable and f.name not in _SECRET_FIELDS
+    }
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
     before = before or {}
     after = after or {}
@@ -59,16 +71,16 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
-def log_action(
+def _event_values(
     action: str,
     *,
-    actor: Any = None,
-    obj: models.Model | None = None,
-    clinic_id: int | None = None,
-    patient_id: int | None = None,
-    changes: dict[str, list[Any]] | None = None,
-    data: dict[str, Any] | None = None,
-) -> AuditEvent:
+    actor: Any,
+    obj: models.Model | None,
+    clinic_id: int | None,
+    patient_id: int | None,
+    changes: dict[str, list[Any]] | None,
+    data: dict[str, Any] | None,
+) -> dict[str, Any]:
     ctx = current.get()
     object_type = object_id = ""
     if obj is not None:
@@ -80,18 +92,71 @@ def log_action(
             patient_id = getattr(obj, "patient_id", None)
             if patient_id is None and obj._meta.label_lower == "patients.patient":
                 patient_id = obj.pk
-    return AuditEvent.objects.create(
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        clinic_id=clinic_id,
-        patient_id=patient_id,
-        changes=changes or {},
-        data=_jsonable(data or {}),
-        ip=ctx.ip,
-        request_id=ctx.request_id,
+    return {
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "clinic_id": clinic_id,
+        "patient_id": patient_id,
+        "changes": changes or {},
+        "data": _jsonable(data or {}),
+        "ip": ctx.ip,
+        "request_id": ctx.request_id,
         **_actor_fields(actor),
+    }
+
+
+def log_action(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    clinic_id: int | None = None,
+    patient_id: int | None = None,
+    changes: dict[str, list[Any]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        **_event_values(
+            action,
+            actor=actor,
+            obj=obj,
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            changes=changes,
+            data=data,
+        )
     )
+
+
+_EVENTS = Table(AuditEvent)
+
+
+def record_change_row(
+    cursor: Any,
+    action: str,
+    obj: models.Model,
+    values: dict[str, Any],
+    before: dict[str, Any] | None,
+    *,
+    actor: Any = None,
+) -> None:
+    """:func:`record_change` for a row written with ``core.rawsql`` (``values``: the row after, by
+    attname; ``obj``: the same row as an instance, for its type and ids). Same event, one plain INSERT,
+    inside the caller's transaction."""
+    row = _event_values(
+        action,
+        actor=actor,
+        obj=obj,
+        clinic_id=None,
+        patient_id=None,
+        changes=diff(before, snapshot_values(type(obj), values)),
+        data=None,
+    )
+    actor_obj = row.pop("actor")
+    row["actor_id"] = actor_obj.pk if actor_obj is not None else None
+    row["at"] = timezone.now()
+    _EVENTS.insert(cursor, row)
 
 
 def record_change(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -64,6 +64,7 @@ _SEVERITY_CODE = {s: i for i, s in enumerate(SEVERITIES)}
 DEFAULT_HEADACHE_THRESHOLD_HOURS = 4.0
 DEFAULT_MIN_RECORDED_PER_28 = 20
 PERIOD_MODES = ("calendar_months", "28_day")
+MOH_TITLE = "Medication-overuse headache (ICHD-3 8.2)"
 
 
 #: The yes/no fields of a diary day, in the order the bulk columns use.
@@ -334,19 +335,119 @@ def summarize(
         if day.date in seen:
             raise ValueError(f"days: {day.date.isoformat()} is recorded twice (one record per day)")
         seen.add(day.date)
-        k = classify_day(day, headache_threshold_hours)
-        counts[0] += 1
-        counts[1] += k.headache_day
-        counts[2] += k.migraine_day
-        counts[3] += k.moderate_severe_day
-        counts[4] += k.acute_medication_day
-        counts[5] += k.triptan_or_ergot_day
-        meds = k.medication_classes
-        counts[6] += bool(meds & {"simple_analgesic", "nsaid"})
-        counts[7] += bool(meds & {"ergot", "triptan", "simple_analgesic", "nsaid", "opioid"})
-        for i, c in enumerate(MEDICATION_CLASSES):
-            by_class[i] += c in meds
+        dc, dm = _day_counts(classify_day(day, headache_threshold_hours))
+        counts = [a + b for a, b in zip(counts, dc, strict=True)]
+        by_class = [a + b for a, b in zip(by_class, dm, strict=True)]
     return _make_summary(start, end, *counts, by_class, min_recorded_per_28)
+
+
+def _check_count(value: int, name: str, limit: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+        raise ValueError(f"{name}: {value!r} is not a whole number of days from 0 to {limit}")
+    return value
+
+
+def period_summary(
+    start: date,
+    end: date,
+    *,
+    days_recorded: int,
+    headache_days: int,
+    migraine_days: int,
+    moderate_severe_days: int,
+    acute_medication_days: int,
+    triptan_or_ergot_days: int,
+    simple_or_nsaid_days: int,
+    multiple_class_days: int,
+    medication_days_by_class: Mapping[str, int],
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> PeriodSummary:
+    """A summary rebuilt from stored day counts for ``[start, end]`` (e.g. a month kept up to date one day
+    at a time with :func:`replace_day`); identical to :func:`summarize` over the same days.
+
+    Raises ValueError when a count is negative, exceeds ``days_recorded``, or ``days_recorded`` exceeds the
+    period; or a medication class is unknown.
+    """
+    n = _check_period(start, end)
+    recorded = _check_count(days_recorded, "days_recorded", n)
+    counts = [
+        _check_count(v, name, recorded)
+        for name, v in (
+            ("headache_days", headache_days),
+            ("migraine_days", migraine_days),
+            ("moderate_severe_days", moderate_severe_days),
+            ("acute_medication_days", acute_medication_days),
+            ("triptan_or_ergot_days", triptan_or_ergot_days),
+            ("simple_or_nsaid_days", simple_or_nsaid_days),
+            ("multiple_class_days", multiple_class_days),
+        )
+    ]
+    for c in medication_days_by_class:
+        check_choice(c, "medication_days_by_class", MEDICATION_CLASSES)
+    by_class = [
+        _check_count(medication_days_by_class.get(c, 0), f"medication_days_by_class[{c}]", recorded)
+        for c in MEDICATION_CLASSES
+    ]
+    return _make_summary(start, end, recorded, *counts, by_class, min_recorded_per_28)
+
+
+def _day_counts(k: DayClass) -> tuple[list[int], list[int]]:
+    meds = k.medication_classes
+    counts = [
+        1,
+        k.headache_day,
+        k.migraine_day,
+        k.moderate_severe_day,
+        k.acute_medication_day,
+        k.triptan_or_ergot_day,
+        bool(meds & {"simple_analgesic", "nsaid"}),
+        bool(meds & {"ergot", "triptan", "simple_analgesic", "nsaid", "opioid"}),
+    ]
+    return [int(x) for x in counts], [int(c in meds) for c in MEDICATION_CLASSES]
+
+
+def replace_day(
+    s: PeriodSummary,
+    old: DayClass | None,
+    new: DayClass | None,
+    *,
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> PeriodSummary:
+    """The summary after one day's record changes: added (``old`` None), replaced, or removed (``new``
+    None). ``old`` must be how that day was counted in ``s``. Equal to re-running :func:`summarize` over
+    the changed days, without reading the other days of the period.
+
+    Raises ValueError when a day lies outside ``[s.start, s.end]``, ``old`` and ``new`` are different
+    dates, or removing ``old`` would make a count negative (``old`` was not counted in ``s``).
+    """
+    for name, k in (("old", old), ("new", new)):
+        if k is not None and not (s.start <= k.date <= s.end):
+            raise ValueError(
+                f"{name}: {k.date.isoformat()} is outside the period "
+                f"{s.start.isoformat()} to {s.end.isoformat()}"
+            )
+    if old is not None and new is not None and old.date != new.date:
+        raise ValueError(f"new: {new.date.isoformat()} replaces a different day ({old.date.isoformat()})")
+    counts = [
+        s.days_recorded,
+        s.headache_days,
+        s.migraine_days,
+        s.moderate_severe_days,
+        s.acute_medication_days,
+        s.triptan_or_ergot_days,
+        s.simple_or_nsaid_days,
+        s.multiple_class_days,
+    ]
+    by_class = [s.medication_days_by_class.get(c, 0) for c in MEDICATION_CLASSES]
+    for k, sign in ((old, -1), (new, 1)):
+        if k is None:
+            continue
+        dc, dm = _day_counts(k)
+        counts = [a + sign * b for a, b in zip(counts, dc, strict=True)]
+        by_class = [a + sign * b for a, b in zip(by_class, dm, strict=True)]
+    if min(counts + by_class) < 0:
+        raise ValueError(f"old: {old.date.isoformat() if old else ''} was not counted in this summary")
+    return _make_summary(s.start, s.end, *counts, by_class, min_recorded_per_28)
 
 
 # -------------------------------------------------------------------------------------- columnar path
@@ -628,15 +729,47 @@ def evaluate_periods(
     otherwise ``insufficient_data`` if any period is below the completeness threshold; otherwise ``met``.
     """
     days = list(days)
-    results: list[PeriodResult] = []
-    for label, ps, pe in assessment_periods(end, periods, count):
-        s = summarize(
-            days,
-            ps,
-            pe,
-            headache_threshold_hours=headache_threshold_hours,
-            min_recorded_per_28=min_recorded_per_28,
+    summaries = [
+        (
+            label,
+            summarize(
+                days,
+                ps,
+                pe,
+                headache_threshold_hours=headache_threshold_hours,
+                min_recorded_per_28=min_recorded_per_28,
+            ),
         )
+        for label, ps, pe in assessment_periods(end, periods, count)
+    ]
+    return evaluate_summaries(
+        summaries,
+        rule,
+        what=what,
+        periods=periods,
+        headache_threshold_hours=headache_threshold_hours,
+        min_recorded_per_28=min_recorded_per_28,
+    )
+
+
+def evaluate_summaries(
+    summaries: Sequence[tuple[str, PeriodSummary]],
+    rule: PeriodRule,
+    *,
+    what: str,
+    periods: str = "calendar_months",
+    headache_threshold_hours: float = DEFAULT_HEADACHE_THRESHOLD_HOURS,
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> Verdict:
+    """:func:`evaluate_periods` on period summaries already made (``(label, summary)``, oldest first),
+    e.g. stored monthly counts rebuilt with :func:`period_summary`. Same verdict, same reasons."""
+    check_choice(periods, "periods", PERIOD_MODES)
+    if not summaries:
+        raise ValueError("summaries: give at least one period")
+    count = len(summaries)
+    results: list[PeriodResult] = []
+    for label, s in summaries:
+        ps, pe = s.start, s.end
         if not s.sufficient:
             results.append(
                 PeriodResult(
@@ -691,29 +824,13 @@ def _unrecorded_note(s: PeriodSummary, count: int, need: int, what: str) -> list
     return []
 
 
-def medication_overuse(
-    days: Sequence[DiaryDay],
-    end: date,
-    *,
-    periods: str = "calendar_months",
-    headache_days_min: int = 15,
-    single_class_days_min: int = 10,
-    simple_analgesic_days_min: int = 15,
-    multiple_class_days_min: int = 10,
-    headache_threshold_hours: float = DEFAULT_HEADACHE_THRESHOLD_HOURS,
-    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
-) -> Verdict:
-    """Medication-overuse headache (ICHD-3 8.2) from a diary, judged on the 3 periods ending at ``end``.
-
-    Each period needs >= ``headache_days_min`` headache days and one of: a triptan, ergot, opioid or
-    combination analgesic on >= 10 days; simple analgesics (paracetamol or NSAID, aspirin included) on
-    >= 15 days; or, when nothing is overused singly, any combination of ergots, triptans, simple
-    analgesics, NSAIDs and opioids on >= 10 days (8.2.6; at least two of these classes must have been
-    used). Gepants, ditans and "other" are reported but do
-    not enter the verdict. Counts are **raw recorded days** in periods that pass the completeness check:
-    ICHD-3 counts days that happened, and extrapolating unrecorded days could create a diagnosis from
-    missing data. Normalised figures are carried in ``periods[i].summary``.
-    """
+def _moh_rule(
+    headache_days_min: int,
+    single_class_days_min: int,
+    simple_analgesic_days_min: int,
+    multiple_class_days_min: int,
+) -> PeriodRule:
+    """ICHD-3 8.2 applied to one period (see :func:`medication_overuse`)."""
 
     def rule(s: PeriodSummary) -> tuple[bool, list[str]]:
         why: list[str] = []
@@ -755,11 +872,66 @@ def medication_overuse(
         )
         return hd_ok and bool(overused), why
 
+    return rule
+
+
+def medication_overuse(
+    days: Sequence[DiaryDay],
+    end: date,
+    *,
+    periods: str = "calendar_months",
+    headache_days_min: int = 15,
+    single_class_days_min: int = 10,
+    simple_analgesic_days_min: int = 15,
+    multiple_class_days_min: int = 10,
+    headache_threshold_hours: float = DEFAULT_HEADACHE_THRESHOLD_HOURS,
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> Verdict:
+    """Medication-overuse headache (ICHD-3 8.2) from a diary, judged on the 3 periods ending at ``end``.
+
+    Each period needs >= ``headache_days_min`` headache days and one of: a triptan, ergot, opioid or
+    combination analgesic on >= 10 days; simple analgesics (paracetamol or NSAID, aspirin included) on
+    >= 15 days; or, when nothing is overused singly, any combination of ergots, triptans, simple
+    analgesics, NSAIDs and opioids on >= 10 days (8.2.6; at least two of these classes must have been
+    used). Gepants, ditans and "other" are reported but do
+    not enter the verdict. Counts are **raw recorded days** in periods that pass the completeness check:
+    ICHD-3 counts days that happened, and extrapolating unrecorded days could create a diagnosis from
+    missing data. Normalised figures are carried in ``periods[i].summary``.
+    """
+
     return evaluate_periods(
         days,
         end,
-        rule,
-        what="Medication-overuse headache (ICHD-3 8.2)",
+        _moh_rule(
+            headache_days_min, single_class_days_min, simple_analgesic_days_min, multiple_class_days_min
+        ),
+        what=MOH_TITLE,
+        periods=periods,
+        headache_threshold_hours=headache_threshold_hours,
+        min_recorded_per_28=min_recorded_per_28,
+    )
+
+
+def medication_overuse_from_summaries(
+    summaries: Sequence[tuple[str, PeriodSummary]],
+    *,
+    periods: str = "calendar_months",
+    headache_days_min: int = 15,
+    single_class_days_min: int = 10,
+    simple_analgesic_days_min: int = 15,
+    multiple_class_days_min: int = 10,
+    headache_threshold_hours: float = DEFAULT_HEADACHE_THRESHOLD_HOURS,
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> Verdict:
+    """:func:`medication_overuse` from the summaries of the assessment periods (``(label, summary)``,
+    oldest first, as :func:`assessment_periods` gives them): the same verdict without re-reading the
+    days, for callers that keep per-period counts (:func:`period_summary`, :func:`replace_day`)."""
+    return evaluate_summaries(
+        summaries,
+        _moh_rule(
+            headache_days_min, single_class_days_min, simple_analgesic_days_min, multiple_class_days_min
+        ),
+        what=MOH_TITLE,
         periods=periods,
         headache_threshold_hours=headache_threshold_hours,
         min_recorded_per_28=min_recorded_per_28,

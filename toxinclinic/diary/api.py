@@ -7,12 +7,14 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
+from toxinclinic.core.rawsql import Table
 from toxinclinic.diary import conf, services
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
@@ -24,6 +26,7 @@ API_PREFIX = "/diary"
 router = Router(tags=["diary"])
 
 MAX_RANGE_DAYS = 400
+_PATIENTS = Table(Patient)
 
 
 class DiaryDayIn(Schema):
@@ -119,11 +122,12 @@ def _own(request: HttpRequest) -> Patient:
         raise PermissionDenied(
             "Only the patient keeps their diary; staff read it under /diary/patients/{id}."
         )
-    # user is unique on Patient: no ORDER BY needed (this runs on every diary save).
-    patient = Patient.objects.filter(user=user).select_related("clinic").order_by().first()
-    if patient is None:
+    # Plain SQL: this runs on every diary save (user is unique on Patient).
+    with connection.cursor() as cur:
+        row = _PATIENTS.select_one(cur, ["user_id"], [user.pk])
+    if row is None:
         raise Http404("No patient record is linked to this login.")
-    return patient
+    return _PATIENTS.instance(row)
 
 
 def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:

@@ -103,6 +103,9 @@ class DiaryMonth(models.Model):
     moderate_severe_days = models.PositiveSmallIntegerField()
     acute_medication_days = models.PositiveSmallIntegerField()
     triptan_or_ergot_days = models.PositiveSmallIntegerField()
+    # Kept so the month's summary (and the medication-overuse verdict) can be rebuilt without its days.
+    simple_or_nsaid_days = models.PositiveSmallIntegerField(default=0)
+    multiple_class_days = models.PositiveSmallIntegerField(default=0)
     headache_days_per_30 = models.FloatField(null=True)
     migraine_days_per_30 = models.FloatField(null=True)
     medication_days_by_class = models.JSONField(default=dict)

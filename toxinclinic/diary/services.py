@@ -8,7 +8,8 @@ import datetime as dt
 import math
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from toxinclinic.audit.services import record_change, snapshot
+from toxinclinic.audit.services import record_change, record_change_row, snapshot, snapshot_values
 from toxinclinic.clinical import diary as engine
 from toxinclinic.clinical._common import Verdict
+from toxinclinic.core.rawsql import Table
 from toxinclinic.diary import conf
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
 from toxinclinic.patients.models import ACUTE_CLASSES, Medication, Patient
@@ -280,62 +282,86 @@ def save_day(
     raise AssertionError("unreachable")
 
 
-def _apply(entry: DiaryEntry, clean: CleanDay, k: engine.DayClass, actor: Any) -> None:
+def _entry_values(clean: CleanDay, k: engine.DayClass, actor: Any) -> dict[str, Any]:
+    """The entry's columns (by attname) for the day as entered and as the engine classified it."""
     day = clean.day
-    entry.headache = day.headache
-    entry.duration_hours = float(day.duration_hours)
-    entry.severity = day.severity
-    for name in BOOL_FIELDS:
-        setattr(entry, name, getattr(day, name))
-    entry.acute_medications = clean.medications
-    entry.medication_classes = sorted(set(day.acute_medications))
-    entry.relieved_by_acute = day.relieved_by_acute
-    entry.note = clean.note
-    entry.headache_day = k.headache_day
-    entry.migraine_day = k.migraine_day
-    entry.moderate_severe_day = k.moderate_severe_day
-    entry.acute_medication_day = k.acute_medication_day
-    entry.triptan_or_ergot_day = k.triptan_or_ergot_day
-    entry.reasons = list(k.reasons)
-    entry.entered_by = actor if getattr(actor, "pk", None) else None
+    return {
+        "headache": day.headache,
+        "duration_hours": float(day.duration_hours),
+        "severity": day.severity,
+        **{name: getattr(day, name) for name in BOOL_FIELDS},
+        "acute_medications": clean.medications,
+        "medication_classes": sorted(set(day.acute_medications)),
+        "relieved_by_acute": day.relieved_by_acute,
+        "note": clean.note,
+        "headache_day": k.headache_day,
+        "migraine_day": k.migraine_day,
+        "moderate_severe_day": k.moderate_severe_day,
+        "acute_medication_day": k.acute_medication_day,
+        "triptan_or_ergot_day": k.triptan_or_ergot_day,
+        "reasons": list(k.reasons),
+        "entered_by_id": actor.pk if getattr(actor, "pk", None) else None,
+    }
+
+
+def _apply(entry: DiaryEntry, clean: CleanDay, k: engine.DayClass, actor: Any) -> None:
+    for name, value in _entry_values(clean, k, actor).items():
+        setattr(entry, name, value)
+
+
+_ENTRIES = Table(DiaryEntry)
+_MONTHS = Table(DiaryMonth)
+_STATUS = Table(DiaryStatus, ["id", "data_version", "last_entry_on", "moh_end"])
+
+#: The counts a stored month keeps (with ``medication_days_by_class``), enough to rebuild its summary.
+MONTH_COUNTS = (
+    "days_recorded",
+    "headache_days",
+    "migraine_days",
+    "moderate_severe_days",
+    "acute_medication_days",
+    "triptan_or_ergot_days",
+    "simple_or_nsaid_days",
+    "multiple_class_days",
+)
+
+
+def stored_class(row: Mapping[str, Any]) -> engine.DayClass:
+    """How a stored day was counted: its stored engine flags (not a re-classification), so the month it
+    was counted into can take it out again exactly."""
+    return engine.DayClass(
+        row["date"],
+        row["headache_day"],
+        row["migraine_day"],
+        row["moderate_severe_day"],
+        row["acute_medication_day"],
+        row["triptan_or_ergot_day"],
+        frozenset(row["medication_classes"] or ()),
+        reasons=[],
+    )
+
+
+def month_summary(row: Mapping[str, Any], start: dt.date, end: dt.date) -> engine.PeriodSummary:
+    """A stored month's counts as the engine's summary of ``[start, end]``."""
+    return engine.period_summary(
+        start,
+        end,
+        **{c: row[c] for c in MONTH_COUNTS},
+        medication_days_by_class=row["medication_days_by_class"] or {},
+    )
 
 
 def _save_day(
     patient: Patient, clean: CleanDay, *, actor: Any, expected_version: int | None
 ) -> tuple[DiaryEntry, bool]:
-    """Optimistic path: read and compute (month counts, MOH) before taking the write lock, then write only
-    if no other save for this patient happened meanwhile (the status row's ``data_version`` is unchanged).
-    Otherwise, and for a patient's first save, recompute everything under the lock."""
-    day = clean.day
-    k = engine.classify_day(day, conf.headache_threshold_hours())
+    """The optimistic path first (:func:`_save_counted`); for a patient's first save, a concurrent save
+    of the same patient, or stored counts that no longer fit, recount everything under the lock."""
+    k = engine.classify_day(clean.day, conf.headache_threshold_hours())
     today = timezone.localdate()
-    end = moh_end(today)
-    status = DiaryStatus.objects.filter(patient=patient).values("data_version", "moh_end").first()
-    # Only a write inside the judged months, or the first write of a new month, changes the MOH verdict.
-    moh_due = status is None or status["moh_end"] != end or day.date <= end
-    if status is not None:
-        existing = DiaryEntry.objects.filter(patient=patient, date=day.date).first()
-        if existing is not None and expected_version is not None and existing.version != expected_version:
-            raise Conflict(existing.version)
-        before = snapshot(existing) if existing else None
-        entry = existing or DiaryEntry(patient=patient, clinic_id=patient.clinic_id, date=day.date)
-        _apply(entry, clean, k, actor)
-        if existing is not None:
-            entry.version = existing.version + 1
-        start, stop = month_period(patient, day.date)
-        others = [d for d in days_between(patient, start, stop) if d.date != day.date]
-        summary = engine.summarize(
-            [*others, day], start, stop, headache_threshold_hours=conf.headache_threshold_hours()
-        )
-        verdict = medication_overuse(patient, today, replace=day) if moh_due else None
-        with _write_turn(), transaction.atomic():
-            if _claim(patient, status["data_version"], day.date, today, verdict):
-                entry.save()
-                record_change(
-                    "diary.entry_replaced" if existing else "diary.entry_created", entry, before, actor=actor
-                )
-                _store_month(patient, day.date, summary)
-                return entry, existing is None
+    done = _save_counted(patient, clean, k, actor=actor, expected_version=expected_version, today=today)
+    if done is not None:
+        return done
+    day = clean.day
     with _write_turn(), transaction.atomic():
         existing = DiaryEntry.objects.select_for_update().filter(patient=patient, date=day.date).first()
         if existing is not None and expected_version is not None and existing.version != expected_version:
@@ -350,29 +376,137 @@ def _save_day(
             "diary.entry_replaced" if existing else "diary.entry_created", entry, before, actor=actor
         )
         refresh_month(patient, day.date)
-        _touch_status(patient, day.date, today=today, moh=moh_due)
+        _touch_status(patient, day.date, today=today, moh=True)
     return entry, existing is None
 
 
-def _claim(patient: Patient, version: int, day: dt.date, today: dt.date, verdict: Verdict | None) -> bool:
-    """Bump the status version if it is still ``version`` (nobody saved this patient's diary since we
-    read); store the MOH verdict computed outside the lock. False: start again under the lock."""
-    values: dict[str, Any] = {
-        "data_version": F("data_version") + 1,
-        "last_entry_on": Case(
-            When(Q(last_entry_on__isnull=True) | Q(last_entry_on__lt=day), then=Value(day)),
-            default=F("last_entry_on"),
-        ),
-        "updated_at": timezone.now(),
+def _save_counted(
+    patient: Patient,
+    clean: CleanDay,
+    k: engine.DayClass,
+    *,
+    actor: Any,
+    expected_version: int | None,
+    today: dt.date,
+) -> tuple[DiaryEntry, bool] | None:
+    """Save by adjusting the stored month counts by the one day that changed (``engine.replace_day``) and,
+    when the judged months are touched, re-judging medication overuse from stored month counts. Reads
+    happen before the write lock; the write claims the patient's status row at the version read, so a
+    concurrent save of the same patient makes this return None (nothing written) and the caller recounts.
+    Plain SQL (``core.rawsql``): this is the diary API's hot path.
+    """
+    day = clean.day
+    end = moh_end(today)
+    periods = engine.assessment_periods(today)
+    month = month_start(day.date)
+    with connection.cursor() as cur:
+        status = _STATUS.select_one(cur, ["patient_id"], [patient.pk])
+        if status is None:
+            return None
+        old = _ENTRIES.select_one(cur, ["patient_id", "date"], [patient.pk, day.date])
+        if old is not None and expected_version is not None and old["version"] != expected_version:
+            raise Conflict(old["version"])
+        # Only a write inside the judged months, or the first write after they moved on, changes MOH.
+        moh_due = status["moh_end"] != end or day.date <= end
+        wanted = sorted({month} | ({ps for _, ps, _ in periods} if moh_due else set()))
+        months = {
+            r["month"]: r for r in _MONTHS.select_in(cur, ["patient_id"], [patient.pk], "month", wanted)
+        }
+    start, stop = month_period(patient, day.date)
+    row = months.get(month)
+    if row is not None and (row["period_start"], row["period_end"]) != (start, stop):
+        return None  # the enrolment date moved since this month was counted
+    if row is None and old is not None:
+        return None  # a day without its month: recount
+    base = month_summary(row, start, stop) if row else engine.summarize([], start, stop)
+    try:
+        summary = engine.replace_day(base, stored_class(old) if old else None, k)
+    except ValueError:
+        return None  # the stored counts do not hold this day: recount
+    verdict = None
+    if moh_due:
+        summaries = []
+        for label, ps, pe in periods:
+            r = months.get(ps)
+            if ps == month:
+                r = {**month_fields(summary), "period_start": summary.start}
+            if r is not None and r["period_start"] != ps:
+                summaries = []  # enrolled mid-month: judge that month on its days
+                break
+            summaries.append((label, month_summary(r, ps, pe) if r else engine.summarize([], ps, pe)))
+        if summaries:
+            verdict = engine.medication_overuse_from_summaries(
+                summaries, headache_threshold_hours=conf.headache_threshold_hours()
+            )
+        else:
+            verdict = medication_overuse(patient, today, replace=day)
+    now = timezone.now()
+    values: dict[str, Any] = (
+        dict(old)
+        if old
+        else {
+            "public_id": uuid.uuid4(),
+            "patient_id": patient.pk,
+            "clinic_id": patient.clinic_id,
+            "date": day.date,
+            "created_at": now,
+            "version": 0,
+        }
+    )
+    changes = _entry_values(clean, k, actor)
+    values.update(changes, updated_at=now, version=values["version"] + 1)
+    status_values: dict[str, Any] = {
+        "last_entry_on": max(status["last_entry_on"] or day.date, day.date),
+        "updated_at": now,
     }
     if verdict is not None:
-        values.update(
-            moh_status=verdict.status,
-            moh_met=verdict.met,
-            moh_end=moh_end(today),
-            moh_reasons=list(verdict.reasons),
+        status_values.update(
+            moh_status=verdict.status, moh_met=verdict.met, moh_end=end, moh_reasons=list(verdict.reasons)
         )
-    return bool(DiaryStatus.objects.filter(patient=patient, data_version=version).update(**values))
+    with _write_turn(), transaction.atomic(), connection.cursor() as cur:
+        if not _claim(cur, status, status_values):
+            return None
+        if old is not None:
+            _ENTRIES.update(
+                cur, {**changes, "updated_at": now, "version": values["version"]}, {"id": old["id"]}
+            )
+        else:
+            values["id"] = _ENTRIES.insert(cur, values)
+        entry = _ENTRIES.instance(values)
+        record_change_row(
+            cur,
+            "diary.entry_replaced" if old else "diary.entry_created",
+            entry,
+            values,
+            snapshot_values(DiaryEntry, old) if old else None,
+            actor=actor,
+        )
+        _MONTHS.upsert(
+            cur,
+            {
+                "patient_id": patient.pk,
+                "clinic_id": patient.clinic_id,
+                "month": month,
+                **month_fields(summary),
+                "updated_at": now,
+            },
+            ["patient_id", "month"],
+        )
+    return entry, old is None
+
+
+def _claim(cur: Any, status: Mapping[str, Any], values: dict[str, Any]) -> bool:
+    """Bump the patient's diary version if it is still the one read (nobody saved this patient's diary
+    since), storing ``values`` with it. False: nothing changed; start again under the lock."""
+    version = _STATUS.column("data_version")
+    return bool(
+        _STATUS.update(
+            cur,
+            values,
+            {"id": status["id"], "data_version": status["data_version"]},
+            raw_sets=f"{version} = {version} + 1",
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------ months
@@ -434,6 +568,8 @@ def month_fields(s: engine.PeriodSummary) -> dict[str, Any]:
         "moderate_severe_days": s.moderate_severe_days,
         "acute_medication_days": s.acute_medication_days,
         "triptan_or_ergot_days": s.triptan_or_ergot_days,
+        "simple_or_nsaid_days": s.simple_or_nsaid_days,
+        "multiple_class_days": s.multiple_class_days,
         "headache_days_per_30": s.headache_days_per_30,
         "migraine_days_per_30": s.migraine_days_per_30,
         "medication_days_by_class": {c: n for c, n in s.medication_days_by_class.items() if n},

@@ -308,3 +308,96 @@ def test_random_large_equivalence():
     ]
     bs = diary.summarize_bulk(diary.DiaryColumns.from_days(days), D0, D0 + timedelta(399))
     assert bs.summary(0) == summarize(days, D0, D0 + timedelta(399))
+
+
+# ------------------------------------------------------- incremental summaries and stored-count verdicts
+
+COUNT_FIELDS = (
+    "days_recorded",
+    "headache_days",
+    "migraine_days",
+    "moderate_severe_days",
+    "acute_medication_days",
+    "triptan_or_ergot_days",
+    "simple_or_nsaid_days",
+    "multiple_class_days",
+)
+
+
+def stored_counts(s):
+    return {
+        **{f: getattr(s, f) for f in COUNT_FIELDS},
+        "medication_days_by_class": s.medication_days_by_class,
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(day_strategy, max_size=40), day_strategy, st.sampled_from(["add", "replace", "remove"]))
+def test_replace_day_equals_recount(days, new_day, op):
+    """Keeping a period's counts one day at a time gives exactly what summarising all its days gives."""
+    start, end = D0, D0 + timedelta(60)
+    days = unique_days(days)
+    by_date = {d.date: d for d in days}
+    old = by_date.get(new_day.date)
+    if op == "remove":
+        if old is None:
+            return
+        after = [d for d in days if d.date != new_day.date]
+        changed = diary.replace_day(summarize(days, start, end), classify_day(old), None)
+    else:
+        after = [d for d in days if d.date != new_day.date] + [new_day]
+        changed = diary.replace_day(
+            summarize(days, start, end), classify_day(old) if old else None, classify_day(new_day)
+        )
+    assert changed == summarize(after, start, end)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(day_strategy, max_size=40))
+def test_period_summary_from_stored_counts_is_identical(days):
+    start, end = D0 + timedelta(3), D0 + timedelta(33)
+    s = summarize(unique_days(days), start, end)
+    assert diary.period_summary(start, end, **stored_counts(s)) == s
+
+
+def test_period_summary_and_replace_day_refuse_impossible_counts():
+    s = summarize([hd(D0)], D0, D0 + timedelta(29))
+    counts = stored_counts(s)
+    with pytest.raises(ValueError, match="headache_days: 2 is not a whole number of days from 0 to 1"):
+        diary.period_summary(D0, D0 + timedelta(29), **{**counts, "headache_days": 2})
+    with pytest.raises(ValueError, match="days_recorded: 31 is not a whole number of days from 0 to 30"):
+        diary.period_summary(D0, D0 + timedelta(29), **{**counts, "days_recorded": 31})
+    with pytest.raises(ValueError, match="medication_days_by_class"):
+        diary.period_summary(D0, D0 + timedelta(29), **{**counts, "medication_days_by_class": {"aspirin": 1}})
+    with pytest.raises(ValueError, match="outside the period"):
+        diary.replace_day(s, None, classify_day(hd(D0 + timedelta(30))))
+    with pytest.raises(ValueError, match="replaces a different day"):
+        diary.replace_day(s, classify_day(hd(D0)), classify_day(hd(D0 + timedelta(1))))
+    with pytest.raises(ValueError, match="was not counted"):
+        diary.replace_day(s, classify_day(mig(D0 + timedelta(2), acute_medications=["opioid"])), None)
+
+
+def _overuse_days(n_months_days, triptan_days=12):
+    out = []
+    for start, n in n_months_days:
+        for i in range(n):
+            out.append(hd(start + timedelta(i), acute_medications=["triptan"] if i < triptan_days else []))
+    return out
+
+
+def test_moh_from_summaries_matches_moh_from_days():
+    end = date(2026, 4, 10)
+    periods = diary.assessment_periods(end)
+    cases = [
+        _overuse_days([(ps, 25) for _, ps, _ in periods]),  # 25 headache days, triptan on 12 each
+        _overuse_days([(ps, 25) for _, ps, _ in periods], triptan_days=9),
+        _overuse_days([(ps, 25 if i else 10) for i, (_, ps, _) in enumerate(periods)]),
+    ]
+    for days in cases:
+        from_days = diary.medication_overuse(days, end)
+        summaries = [(label, summarize(days, ps, pe)) for label, ps, pe in periods]
+        from_counts = diary.medication_overuse_from_summaries(summaries)
+        assert (from_counts.status, from_counts.reasons) == (from_days.status, from_days.reasons)
+    assert {diary.medication_overuse(c, end).status for c in cases} == {"met", "not_met", "insufficient_data"}
+    with pytest.raises(ValueError, match="at least one period"):
+        diary.medication_overuse_from_summaries([])

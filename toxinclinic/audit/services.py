@@ -42,14 +42,25 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in data.items() if k not in _SECRET_FIELDS}
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_SNAPSHOT_FIELDS: dict[type[models.Model], list[tuple[str, str]]] = {}
+
+
 def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """:func:`snapshot` of a row held as ``{attname: value}`` (a row written with ``core.rawsql``):
     the same keys and values ``snapshot`` gives for the equivalent instance."""
-    return {
-        f.name: _jsonable(values[f.attname])
-        for f in model._meta.concrete_fields
-        if f.editable and f.name not in _SECRET_FIELDS
-    }
+    fields = _SNAPSHOT_FIELDS.get(model)
+    if fields is None:
+        fields = _SNAPSHOT_FIELDS[model] = [
+            (f.name, f.attname)
+            for f in model._meta.concrete_fields
+            if f.editable and f.name not in _SECRET_FIELDS
+        ]
+    out = {}
+    for name, attname in fields:
+        v = values[attname]
+        out[name] = v if type(v) in _PLAIN else _jsonable(v)
+    return out
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:

@@ -19,6 +19,7 @@ population-scale work. The test-suite checks their equivalence with hypothesis.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -252,6 +253,7 @@ def fmt_rate(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.1f}"
 
 
+@functools.lru_cache(maxsize=1024)
 def min_days_required(days_in_period: int, min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28) -> int:
     """Completeness threshold scaled to the period length, rounded up (exact rational arithmetic)."""
     return math.ceil(Fraction(str(min_recorded_per_28)) * days_in_period / 28)

@@ -418,28 +418,14 @@ def _save_counted(
         return None  # the enrolment date moved since this month was counted
     if row is None and old is not None:
         return None  # a day without its month: recount
-    base = month_summary(row, start, stop) if row else engine.summarize([], start, stop)
     try:
+        base = month_summary(row, start, stop) if row else engine.summarize([], start, stop)
         summary = engine.replace_day(base, stored_class(old) if old else None, k)
     except ValueError:
-        return None  # the stored counts do not hold this day: recount
-    verdict = None
-    if moh_due:
-        summaries = []
-        for label, ps, pe in periods:
-            r = months.get(ps)
-            if ps == month:
-                r = {**month_fields(summary), "period_start": summary.start}
-            if r is not None and r["period_start"] != ps:
-                summaries = []  # enrolled mid-month: judge that month on its days
-                break
-            summaries.append((label, month_summary(r, ps, pe) if r else engine.summarize([], ps, pe)))
-        if summaries:
-            verdict = engine.medication_overuse_from_summaries(
-                summaries, headache_threshold_hours=conf.headache_threshold_hours()
-            )
-        else:
-            verdict = medication_overuse(patient, today, replace=day)
+        return None  # the stored counts are impossible or do not hold this day: recount
+    verdict = _verdict_from_months(patient, months, month, summary, periods) if moh_due else None
+    if moh_due and verdict is None:
+        verdict = medication_overuse(patient, today, replace=day)
     now = timezone.now()
     values: dict[str, Any] = (
         dict(old)
@@ -493,6 +479,30 @@ def _save_counted(
             ["patient_id", "month"],
         )
     return entry, old is None
+
+
+def _verdict_from_months(
+    patient: Patient,
+    months: Mapping[dt.date, Mapping[str, Any]],
+    changed: dt.date,
+    summary: engine.PeriodSummary,
+    periods: Sequence[tuple[str, dt.date, dt.date]],
+) -> Verdict | None:
+    """Medication overuse judged from the stored counts of the assessment months (``changed``: the month
+    just recounted as ``summary``). None when a month's counts cannot stand for the whole calendar month
+    (enrolled mid-month) or are impossible: then judge from the days."""
+    summaries = []
+    try:
+        for label, ps, pe in periods:
+            r = month_fields(summary) if ps == changed else months.get(ps)
+            if r is not None and r["period_start"] != ps:
+                return None
+            summaries.append((label, month_summary(r, ps, pe) if r else engine.summarize([], ps, pe)))
+    except ValueError:
+        return None
+    return engine.medication_overuse_from_summaries(
+        summaries, headache_threshold_hours=conf.headache_threshold_hours()
+    )
 
 
 def _claim(cur: Any, status: Mapping[str, Any], values: dict[str, Any]) -> bool:

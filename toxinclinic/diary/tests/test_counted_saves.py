@@ -1,0 +1,118 @@
+"""The optimistic save keeps month counts and the medication-overuse verdict by adjusting stored counts
+by the one day that changed. Whatever the sequence of saves, what is stored must equal a full recount
+from the days (``refresh_month``) and the verdict judged from the days (``medication_overuse``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from toxinclinic.clinical import diary as engine
+from toxinclinic.diary import services
+from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
+from toxinclinic.patients.models import Medication
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 5)  # early in a month: the backfill window reaches into a judged month
+
+
+def _recount(patient: Any) -> dict[dt.date, dict[str, Any]]:
+    out = {}
+    for m in DiaryMonth.objects.filter(patient=patient):
+        start, end = services.month_period(patient, m.month)
+        s = engine.summarize(services.days_between(patient, start, end), start, end)
+        out[m.month] = services.month_fields(s)
+    return out
+
+
+def _stored(patient: Any) -> dict[dt.date, dict[str, Any]]:
+    return {
+        m.month: {k: getattr(m, k) for k in services.month_fields(engine.summarize([], TODAY, TODAY))}
+        for m in DiaryMonth.objects.filter(patient=patient)
+    }
+
+
+@override_settings(TOXINCLINIC_DIARY_BACKFILL_DAYS=100)
+def test_random_saves_keep_counts_equal_to_a_recount(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    meds = [
+        Medication.objects.create(patient=world.patient, name=n, drug_class=c)
+        for n, c in (("Sumatriptan", "triptan"), ("Ibuprofen", "nsaid"), ("Paracetamol", "simple_analgesic"))
+    ]
+    counted = {"fast": 0, "recount": 0}
+    real = services._save_counted
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = real(*args, **kwargs)
+        counted["fast" if done is not None else "recount"] += 1
+        return done
+
+    monkeypatch.setattr(services, "_save_counted", spy)
+    rnd = random.Random(20261125)
+    # Dense December–February (the judged months on 5 March), then edits anywhere in the window.
+    days = [TODAY - dt.timedelta(days=k) for k in range(95)]
+    order = days[::-1] + [rnd.choice(days) for _ in range(120)]
+    for i, d in enumerate(order):
+        headache = rnd.random() < 0.75
+        chosen = [str(m.public_id) for m in meds if rnd.random() < 0.4] if headache else []
+        data = services.DayInput(
+            headache=headache,
+            duration_hours=rnd.choice([1, 3.5, 4, 8, 24]) if headache else None,
+            severity=rnd.choice(["mild", "moderate", "severe"]) if headache else None,
+            features={k: rnd.random() < 0.5 for k in ("unilateral", "pulsating", "nausea", "photophobia")},
+            medications=chosen,
+            relieved_by_acute=bool(chosen) and rnd.random() < 0.5,
+        )
+        services.save_day(world.patient, services.validate_day(world.patient, d, data), actor=None)
+        if i % 40 == 0 or i == len(order) - 1:
+            assert _stored(world.patient) == _recount(world.patient)
+            status = DiaryStatus.objects.get(patient=world.patient)
+            verdict = services.medication_overuse(world.patient, TODAY)
+            assert (status.moh_status, status.moh_reasons) == (verdict.status, list(verdict.reasons))
+    assert DiaryEntry.objects.filter(patient=world.patient).count() == len(days)
+    assert counted["recount"] == 1  # only the very first save (no status row yet)
+    assert counted["fast"] == len(order) - 1
+    statuses = {s for s in DiaryStatus.objects.values_list("moh_status", flat=True)}
+    assert statuses <= {"met", "not_met", "insufficient_data"}
+
+
+@override_settings(TOXINCLINIC_DIARY_BACKFILL_DAYS=100)
+def test_patient_enrolled_mid_month_is_judged_on_days(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    world.patient.enrolled_on = dt.date(2026, 1, 10)
+    world.patient.save()
+    d = world.patient.enrolled_on
+    while d <= TODAY:
+        data = services.DayInput(headache=True, duration_hours=6, severity="moderate")
+        services.save_day(world.patient, services.validate_day(world.patient, d, data), actor=None)
+        d += dt.timedelta(days=1)
+    assert _stored(world.patient) == _recount(world.patient)
+    jan = DiaryMonth.objects.get(patient=world.patient, month=dt.date(2026, 1, 1))
+    assert (jan.period_start, jan.days_recorded) == (dt.date(2026, 1, 10), 22)
+    status = DiaryStatus.objects.get(patient=world.patient)
+    verdict = services.medication_overuse(world.patient, TODAY)
+    assert status.moh_status == verdict.status == "not_met"  # February: 28 headache days, no medicine
+    assert status.moh_reasons == list(verdict.reasons)
+
+
+def test_counts_that_do_not_hold_the_day_are_recounted(world: Any) -> None:
+    """A stored month that lost track of a day (e.g. edited by hand) is recounted, not made negative."""
+    for n in (1, 2):
+        clean = services.validate_day(
+            world.patient,
+            timezone.localdate() - dt.timedelta(days=n),
+            services.DayInput(headache=True, duration_hours=8, severity="severe"),
+        )
+        services.save_day(world.patient, clean, actor=None)
+    DiaryMonth.objects.filter(patient=world.patient).update(headache_days=0, days_recorded=0)
+    clean = services.validate_day(
+        world.patient, timezone.localdate() - dt.timedelta(days=1), services.DayInput(headache=False)
+    )
+    services.save_day(world.patient, clean, actor=None)
+    assert _stored(world.patient) == _recount(world.patient)

@@ -1,13 +1,14 @@
 """Saving a diary day through the API under 50 concurrent clients, beside the same server's ``/healthz``.
 
-The demo server runs as a subprocess (granian, WSGI, 2 workers x 8 blocking threads) on a fresh SQLite
-database seeded with ``demo_seed --patients 60``, with persistent database connections
-(``DB_CONN_MAX_AGE``). Fifty patients get a portal login and a bearer token
-(cheap auth). Fifty client threads, each with its own keep-alive connection and patient, send
-``PUT /api/v1/diary/entries/<day>`` for days in the backfill window (so both first saves and replacements),
-then the same number of ``GET /healthz`` (one ``SELECT 1``: the framework floor). Reported: throughput
-and p50/p99 latency of each, measured in the same run on the same server. Aim: p99 within 3x of the
-floor's p99 and at least half its throughput.
+The demo server (``scripts/serve.sh``, as ``make demo`` runs it: granian WSGI, one worker process per core,
+one thread each) runs as a subprocess on a fresh SQLite database seeded with ``demo_seed --patients 60``,
+with persistent database connections (``DB_CONN_MAX_AGE``). Fifty patients get a portal login and a bearer
+token (cheap auth). Fifty client threads, each with its own keep-alive connection and patient, send
+``GET /healthz`` (one ``SELECT 1``: the framework floor), then ``GET /api/v1/diary/entries/<day>`` (the same
+authentication and patient look-up, reading a day: the API's read floor), then
+``PUT /api/v1/diary/entries/<day>`` for days in the backfill window (first saves and replacements).
+Reported: throughput and p50/p99 latency, all measured in the same run on the same server. Aim (issue #5):
+p99 within 3x of the floor's p99 and at least half its throughput.
 """
 
 from __future__ import annotations
@@ -153,22 +154,8 @@ def run(quick: bool) -> list[BenchResult]:
             raise RuntimeError(f"only {len(tokens)} patients available for logins")
         port = _free_port()
         proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "granian"),
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                os.environ.get("BENCH_WORKERS", "2"),
-                "--blocking-threads",
-                os.environ.get("BENCH_THREADS", "8"),
-                "--no-ws",
-                "toxinclinic.wsgi:application",
-            ],
-            env=env,
+            [str(ROOT / "scripts" / "serve.sh")],
+            env={**env, "PORT": str(port), "GRANIAN": str(Path(sys.executable).parent / "granian")},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -195,17 +182,33 @@ def run(quick: bool) -> list[BenchResult]:
         def health(i: int, n: int) -> tuple[str, str, bytes | None, dict[str, str]]:
             return ("GET", "/healthz", None, {})
 
+        def get(i: int, n: int) -> tuple[str, str, bytes | None, dict[str, str]]:
+            # Days 0-4 exist after the warm-up's five saves per client.
+            return (
+                "GET",
+                f"/api/v1/diary/entries/{days[n % 5]}",
+                None,
+                {"Authorization": f"Bearer {tokens[i]}"},
+            )
+
         _load(port, 5, put)  # warm-up: imports, connections, first rows
         _load(port, 5, health)
+        _load(port, 5, get)
         h_wall, h_lat, h_bad = _load(port, per_client, health)
+        g_wall, g_lat, g_bad = _load(port, per_client, get)
         d_wall, d_lat, d_bad = _load(port, per_client, put)
-        if d_bad or h_bad:
-            raise RuntimeError(f"errors under load: diary {d_bad}, healthz {h_bad}")
+        if d_bad or h_bad or g_bad:
+            raise RuntimeError(f"errors under load: diary {d_bad}, read {g_bad}, healthz {h_bad}")
         total = CLIENTS * per_client
-        d_rps, h_rps = total / d_wall, total / h_wall
+        d_rps, h_rps, g_rps = total / d_wall, total / h_wall, total / g_wall
         d50, d99 = statistics.median(d_lat), _pct(d_lat, 99)
         h50, h99 = statistics.median(h_lat), _pct(h_lat, 99)
-        note = f"{CLIENTS} clients x {per_client} requests; granian WSGI 2 workers x 8 threads; SQLite WAL"
+        workers = env.get("WEB_WORKERS") or str(os.cpu_count() or 2)
+        threads = env.get("WEB_THREADS") or "1"
+        note = (
+            f"{CLIENTS} clients x {per_client} requests; scripts/serve.sh: granian WSGI {workers} workers x "
+            f"{threads} thread; SQLite WAL"
+        )
         return [
             BenchResult(
                 "diary day PUT throughput",
@@ -225,6 +228,15 @@ def run(quick: bool) -> list[BenchResult]:
                 h99,
                 False,
                 note + f"; aim <= 3x floor: {'met' if d99 <= 3 * h99 else 'NOT met'}",
+            ),
+            BenchResult(
+                "diary day PUT throughput vs reading a day",
+                d_rps,
+                "req/s",
+                "GET /api/v1/diary/entries/<day>",
+                g_rps,
+                True,
+                note + f"; the read's p50 {statistics.median(g_lat):.1f} ms, p99 {_pct(g_lat, 99):.1f} ms",
             ),
         ]
     finally:

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console()
     results: list[tuple[str, BenchResult]] = []
+    notes: list[tuple[str, str]] = []
     import benchmarks
 
     names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         mod = importlib.import_module(f"benchmarks.{name}")
         for r in mod.run(quick=args.quick):
             results.append((name, r))
+        if getattr(mod, "NOTES", ""):
+            notes.append((name.removeprefix("bench_"), mod.NOTES.strip()))
         console.print(f"  done in {time.perf_counter() - t0:.1f} s")
 
     table = Table(title="Benchmarks")
@@ -76,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.baseline_name}: {_fmt(r.baseline)} {r.unit} | {r.ratio:.2f}× ({better}) | {r.note} |"
         )
         table.add_row(r.name, f"{_fmt(r.figure)} {r.unit}", f"{_fmt(r.baseline)} {r.unit}", f"{r.ratio:.2f}×")
+    for group, text in notes:
+        lines += ["", f"## Notes: {group}", "", text]
     console.print(table)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

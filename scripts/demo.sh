@@ -14,6 +14,4 @@ $PY manage.py db_worker --queue-name "*" --interval 1 --no-reload &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 echo "Toxin Clinic demo on http://127.0.0.1:${PORT}/  (worker pid $WORKER; Ctrl-C stops both)"
-.venv/bin/granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers 1 --blocking-threads 8 \
-  --static-path-route /static --static-path-mount "${TOXINCLINIC_VAR:-var}/static" \
-  toxinclinic.wsgi:application
+PORT="$PORT" ./scripts/serve.sh

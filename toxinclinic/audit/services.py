@@ -143,18 +143,17 @@ def log_action(
 _EVENTS = Table(AuditEvent)
 
 
-def record_change_row(
-    cursor: Any,
+def change_row(
     action: str,
     obj: models.Model,
     values: dict[str, Any],
     before: dict[str, Any] | None,
     *,
     actor: Any = None,
-) -> None:
-    """:func:`record_change` for a row written with ``core.rawsql`` (``values``: the row after, by
-    attname; ``obj``: the same row as an instance, for its type and ids). Same event, one plain INSERT,
-    inside the caller's transaction."""
+) -> dict[str, Any]:
+    """The event :func:`record_change` would write, for a row held as ``{attname: value}`` (a row
+    written with ``core.rawsql``; ``obj``: the same row as an instance, for its type and ids). Built before
+    a write lock is taken; :func:`insert_row` writes it inside the caller's transaction."""
     row = _event_values(
         action,
         actor=actor,
@@ -167,6 +166,11 @@ def record_change_row(
     actor_obj = row.pop("actor")
     row["actor_id"] = actor_obj.pk if actor_obj is not None else None
     row["at"] = timezone.now()
+    return row
+
+
+def insert_row(cursor: Any, row: dict[str, Any]) -> None:
+    """Append an event made by :func:`change_row` (one plain INSERT)."""
     _EVENTS.insert(cursor, row)
 
 

@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from toxinclinic.audit.services import record_change, record_change_row, snapshot, snapshot_values
+from toxinclinic.audit.services import change_row, insert_row, record_change, snapshot, snapshot_values
 from toxinclinic.clinical import diary as engine
 from toxinclinic.clinical._common import Verdict
 from toxinclinic.core.rawsql import Table
@@ -400,10 +400,13 @@ def _save_counted(
     periods = engine.assessment_periods(today)
     month = month_start(day.date)
     with connection.cursor() as cur:
-        status = _STATUS.select_one(cur, ["patient_id"], [patient.pk])
-        if status is None:
+        cur.execute(_state_sql(), [_ENTRIES.prep("date", day.date), patient.pk])
+        state = cur.fetchone()
+        if state is None:
             return None
-        old = _ENTRIES.select_one(cur, ["patient_id", "date"], [patient.pk, day.date])
+        n = len(_STATUS.attnames)
+        status = _STATUS.from_db(state[:n])
+        old = _ENTRIES.from_db(state[n:]) if state[n] is not None else None
         if old is not None and expected_version is not None and old["version"] != expected_version:
             raise Conflict(old["version"])
         # Only a write inside the judged months, or the first write after they moved on, changes MOH.
@@ -437,10 +440,14 @@ def _save_counted(
             "date": day.date,
             "created_at": now,
             "version": 0,
+            "id": None,
         }
     )
-    changes = _entry_values(clean, k, actor)
-    values.update(changes, updated_at=now, version=values["version"] + 1)
+    entered = _entry_values(clean, k, actor)
+    # A replacement writes only the columns that changed.
+    entry_sets = {a: v for a, v in entered.items() if old is None or old[a] != v}
+    values.update(entered, updated_at=now, version=values["version"] + 1)
+    entry_sets.update(updated_at=now, version=values["version"])
     status_values: dict[str, Any] = {
         "last_entry_on": max(status["last_entry_on"] or day.date, day.date),
         "updated_at": now,
@@ -449,36 +456,56 @@ def _save_counted(
         status_values.update(
             moh_status=verdict.status, moh_met=verdict.met, moh_end=end, moh_reasons=list(verdict.reasons)
         )
+    counts = month_fields(summary)
+    month_sets = {a: v for a, v in counts.items() if row is None or row[a] != v}
+    entry = _ENTRIES.instance(values)
+    event = change_row(
+        "diary.entry_replaced" if old else "diary.entry_created",
+        entry,
+        values,
+        snapshot_values(DiaryEntry, old) if old else None,
+        actor=actor,
+    )
+    # Everything is computed; the lock is held only for the statements.
     with _write_turn(), transaction.atomic(), connection.cursor() as cur:
         if not _claim(cur, status, status_values):
             return None
         if old is not None:
-            _ENTRIES.update(
-                cur, {**changes, "updated_at": now, "version": values["version"]}, {"id": old["id"]}
-            )
+            _ENTRIES.update(cur, entry_sets, {"id": old["id"]})
         else:
-            values["id"] = _ENTRIES.insert(cur, values)
-        entry = _ENTRIES.instance(values)
-        record_change_row(
-            cur,
-            "diary.entry_replaced" if old else "diary.entry_created",
-            entry,
-            values,
-            snapshot_values(DiaryEntry, old) if old else None,
-            actor=actor,
-        )
-        _MONTHS.upsert(
-            cur,
-            {
-                "patient_id": patient.pk,
-                "clinic_id": patient.clinic_id,
-                "month": month,
-                **month_fields(summary),
-                "updated_at": now,
-            },
-            ["patient_id", "month"],
-        )
+            entry.pk = values["id"] = _ENTRIES.insert(cur, {a: v for a, v in values.items() if a != "id"})
+            event["changes"] = {**event["changes"], "id": [None, entry.pk]}
+        insert_row(cur, event)
+        if row is None:
+            _MONTHS.insert(
+                cur,
+                {
+                    "patient_id": patient.pk,
+                    "clinic_id": patient.clinic_id,
+                    "month": month,
+                    **counts,
+                    "updated_at": now,
+                },
+            )
+        elif month_sets:
+            _MONTHS.update(cur, {**month_sets, "updated_at": now}, {"id": row["id"]})
     return entry, old is None
+
+
+_STATE_SQL: dict[str, str] = {}
+
+
+def _state_sql() -> str:
+    """The patient's diary status with the entry of one day, if any: one statement (params: date, patient)."""
+    sql = _STATE_SQL.get(connection.vendor)
+    if sql is None:
+        s, e = _STATUS, _ENTRIES
+        sql = _STATE_SQL[connection.vendor] = (
+            f"SELECT {s.columns}, {e.columns} FROM {s.name} LEFT JOIN {e.name} "  # noqa: S608
+            f"ON {e.name}.{e.column('patient_id')} = {s.name}.{s.column('patient_id')} "
+            f"AND {e.name}.{e.column('date')} = %s WHERE {s.name}.{s.column('patient_id')} = %s"
+        )
+    return sql
 
 
 def _verdict_from_months(

@@ -116,3 +116,25 @@ def test_counts_that_do_not_hold_the_day_are_recounted(world: Any) -> None:
     )
     services.save_day(world.patient, clean, actor=None)
     assert _stored(world.patient) == _recount(world.patient)
+
+
+def test_counted_and_recounted_saves_write_the_same_audit_event(world: Any) -> None:
+    """The first save goes through the ORM (no status row yet), the second through plain SQL: the trail
+    must not tell them apart."""
+    from toxinclinic.audit.models import AuditEvent
+
+    user = world.user("patient")
+    for n in (2, 1):
+        data = services.DayInput(
+            headache=True, duration_hours=6, severity="moderate", features={"nausea": True}
+        )
+        clean = services.validate_day(world.patient, timezone.localdate() - dt.timedelta(days=n), data)
+        services.save_day(world.patient, clean, actor=user)
+    first, second = AuditEvent.objects.filter(action="diary.entry_created").order_by("id")
+    assert set(first.changes) == set(second.changes)
+    for key in ("headache", "nausea", "severity", "migraine_day", "reasons", "version", "entered_by"):
+        assert first.changes[key] == second.changes[key], key
+    assert second.changes["id"] == [None, DiaryEntry.objects.get(date=clean.day.date).pk]
+    for attr in ("actor_id", "actor_label", "actor_role", "clinic_id", "patient_id", "object_type"):
+        assert getattr(first, attr) == getattr(second, attr), attr
+    assert second.object_id == str(DiaryEntry.objects.get(date=clean.day.date).public_id)

@@ -10,7 +10,10 @@ from toxinclinic.core.plugins import Panel
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry, DiaryStatus
 from toxinclinic.diary.permissions import can_list_diary_flags
+from toxinclinic.diary.tasks import refresh_moh_flags
 from toxinclinic.patients.models import Patient
+
+PANEL_REFRESH_LIMIT = 200
 
 
 def panels(request: Any) -> list[Panel]:
@@ -35,6 +38,10 @@ def panels(request: Any) -> list[Panel]:
         ]
     if can_list_diary_flags(user):
         end = services.moh_end(timezone.localdate())
+        # Verdicts stored before the judged months moved on are re-judged here (a few hundred at a time,
+        # cheap: stored month counts) and the rest in the background, so no flag waits for a diary save.
+        if services.refresh_stale_moh(user.clinic_id, limit=PANEL_REFRESH_LIMIT) >= PANEL_REFRESH_LIMIT:
+            refresh_moh_flags.enqueue(user.clinic_id)
         flagged = list(
             DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end)
             .select_related("patient")

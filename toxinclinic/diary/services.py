@@ -426,7 +426,7 @@ def _save_counted(
         summary = engine.replace_day(base, stored_class(old) if old else None, k)
     except ValueError:
         return None  # the stored counts are impossible or do not hold this day: recount
-    verdict = _verdict_from_months(patient, months, month, summary, periods) if moh_due else None
+    verdict = _verdict_from_months({**months, month: month_fields(summary)}, periods) if moh_due else None
     if moh_due and verdict is None:
         verdict = medication_overuse(patient, today, replace=day)
     now = timezone.now()
@@ -509,19 +509,15 @@ def _state_sql() -> str:
 
 
 def _verdict_from_months(
-    patient: Patient,
-    months: Mapping[dt.date, Mapping[str, Any]],
-    changed: dt.date,
-    summary: engine.PeriodSummary,
-    periods: Sequence[tuple[str, dt.date, dt.date]],
+    months: Mapping[dt.date, Mapping[str, Any]], periods: Sequence[tuple[str, dt.date, dt.date]]
 ) -> Verdict | None:
-    """Medication overuse judged from the stored counts of the assessment months (``changed``: the month
-    just recounted as ``summary``). None when a month's counts cannot stand for the whole calendar month
-    (enrolled mid-month) or are impossible: then judge from the days."""
+    """Medication overuse judged from stored month counts (``{first of month: counts}``, as
+    :func:`month_fields` gives them). None when a month's counts cannot stand for the whole calendar
+    month (enrolled mid-month) or are impossible: then judge from the days."""
     summaries = []
     try:
         for label, ps, pe in periods:
-            r = month_fields(summary) if ps == changed else months.get(ps)
+            r = months.get(ps)
             if r is not None and r["period_start"] != ps:
                 return None
             summaries.append((label, month_summary(r, ps, pe) if r else engine.summarize([], ps, pe)))
@@ -681,6 +677,39 @@ def store_moh(status: DiaryStatus, verdict: Verdict, end: dt.date) -> None:
     status.moh_met = verdict.met
     status.moh_end = end
     status.moh_reasons = list(verdict.reasons)
+
+
+def refresh_stale_moh(clinic_id: int, today: dt.date | None = None, *, limit: int | None = None) -> int:
+    """Re-judge medication overuse for the clinic's patients whose stored verdict is for months that are no
+    longer the judged ones (the months moved on and they have not saved a day since), from their stored
+    month counts. A save racing this wins: each row is written only if its data version is unchanged.
+    Returns how many verdicts were brought up to date (at most ``limit``)."""
+    today = today or timezone.localdate()
+    end = moh_end(today)
+    periods = engine.assessment_periods(today)
+    stale = list(
+        DiaryStatus.objects.filter(clinic_id=clinic_id)
+        .exclude(moh_end=end)
+        .order_by("id")
+        .values("id", "patient_id", "data_version")[:limit]
+    )
+    if not stale:
+        return 0
+    ids = [s["patient_id"] for s in stale]
+    months: dict[int, dict[dt.date, dict[str, Any]]] = {pid: {} for pid in ids}
+    for m in DiaryMonth.objects.filter(patient_id__in=ids, month__in=[ps for _, ps, _ in periods]).values(
+        "patient_id", "month", "period_start", *MONTH_COUNTS, "medication_days_by_class"
+    ):
+        months[m["patient_id"]][m["month"]] = m
+    done = 0
+    for s in stale:
+        verdict = _verdict_from_months(months[s["patient_id"]], periods)
+        if verdict is None:  # enrolled mid-month: judge on the days
+            verdict = medication_overuse(Patient.objects.get(pk=s["patient_id"]), today)
+        done += DiaryStatus.objects.filter(id=s["id"], data_version=s["data_version"]).update(
+            moh_status=verdict.status, moh_met=verdict.met, moh_end=end, moh_reasons=list(verdict.reasons)
+        )
+    return done
 
 
 def data_version(patient: Patient) -> int:

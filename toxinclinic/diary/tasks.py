@@ -1,0 +1,20 @@
+"""Background work: bring a clinic's medication-overuse flags up to date after the judged months move on."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from toxinclinic.diary import services
+
+CHUNK = 500
+
+
+@task()
+def refresh_moh_flags(clinic_id: int) -> str:
+    """Re-judge every stale verdict of the clinic (see ``services.refresh_stale_moh``), in chunks."""
+    total = 0
+    while True:
+        done = services.refresh_stale_moh(clinic_id, limit=CHUNK)
+        total += done
+        if done < CHUNK:
+            return f"refreshed {total}"

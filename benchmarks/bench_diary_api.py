@@ -30,6 +30,20 @@ from pathlib import Path
 
 from benchmarks.common import BenchResult
 
+NOTES = """
+Where a diary save's time goes (issue #5 aims at >= 0.5x the /healthz throughput and a p99 within 3x).
+/healthz costs the server about 0.38 ms of CPU per request; the load generator's 50 Python threads share
+the same 2 cores. Everything an authenticated API call adds counts against the aim: in one-off
+measurements on 2026-11-25 (same server, same clients), a throwaway django-ninja endpoint that only
+checked the bearer token and validated this request body, touching no table, reached 0.46x of /healthz;
+with one audit INSERT and its commit, 0.29x. The real save (token, patient, day and month reads; entry,
+audit, month and status writes in one transaction) is measured above; the GET of one day through the
+same API is the nearest honest floor for it. Optimisations in place: plain SQL built from model
+metadata for the hot statements (core.rawsql), month counts adjusted by the one changed day
+(clinical.diary.replace_day) instead of recounted, medication overuse judged from stored month counts,
+the audit row built before the write lock, one thread per server process (scripts/serve.sh).
+"""
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 50
 

@@ -13,24 +13,23 @@ from ninja.security.session import SessionAuth
 
 from toxinclinic.accounts.models import ApiToken, User
 from toxinclinic.audit.context import RequestContext, current
-from toxinclinic.core.rawsql import Table
+from toxinclinic.core.rawsql import Table, cached_sql
 
 _TOKENS = Table(ApiToken, ["id", "last_used_at"])
 _USERS = Table(User)
-_TOKEN_SQL: dict[str, str] = {}
 
 
 def _token_sql() -> str:
     """One SELECT of the live token with its user (plain SQL: this runs on every bearer-token call)."""
-    sql = _TOKEN_SQL.get(connection.vendor)
-    if sql is None:
-        t, u = _TOKENS, _USERS
-        sql = _TOKEN_SQL[connection.vendor] = (
+    t, u = _TOKENS, _USERS
+    return cached_sql(
+        "api.token_with_user",
+        lambda: (
             f"SELECT {t.columns}, {u.columns} FROM {t.name} INNER JOIN {u.name} "  # noqa: S608
             f"ON {u.name}.{u.column('id')} = {t.name}.{t.column('user_id')} "
             f"WHERE {t.name}.{t.column('digest')} = %s AND {t.name}.{t.column('revoked_at')} IS NULL"
-        )
-    return sql
+        ),
+    )
 
 
 class TokenAuth(HttpBearer):

@@ -343,6 +343,20 @@ def summarize(
     return _make_summary(start, end, *counts, by_class, min_recorded_per_28)
 
 
+#: The day counts of a :class:`PeriodSummary` that :func:`period_summary` rebuilds it from (besides
+#: ``medication_days_by_class``).
+COUNT_FIELDS: tuple[str, ...] = (
+    "days_recorded",
+    "headache_days",
+    "migraine_days",
+    "moderate_severe_days",
+    "acute_medication_days",
+    "triptan_or_ergot_days",
+    "simple_or_nsaid_days",
+    "multiple_class_days",
+)
+
+
 def _check_count(value: int, name: str, limit: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
         raise ValueError(f"{name}: {value!r} is not a whole number of days from 0 to {limit}")
@@ -714,6 +728,32 @@ def assessment_periods(
 PeriodRule = Callable[[PeriodSummary], tuple[bool, list[str]]]
 
 
+def period_summaries(
+    days: Iterable[DiaryDay],
+    end: date,
+    *,
+    periods: str = "calendar_months",
+    count: int = 3,
+    headache_threshold_hours: float = DEFAULT_HEADACHE_THRESHOLD_HOURS,
+    min_recorded_per_28: float = DEFAULT_MIN_RECORDED_PER_28,
+) -> list[tuple[str, PeriodSummary]]:
+    """``(label, summary)`` of each assessment period ending at ``end`` (see :func:`assessment_periods`)."""
+    days = list(days)
+    return [
+        (
+            label,
+            summarize(
+                days,
+                ps,
+                pe,
+                headache_threshold_hours=headache_threshold_hours,
+                min_recorded_per_28=min_recorded_per_28,
+            ),
+        )
+        for label, ps, pe in assessment_periods(end, periods, count)
+    ]
+
+
 def evaluate_periods(
     days: Sequence[DiaryDay],
     end: date,
@@ -730,28 +770,12 @@ def evaluate_periods(
     Status: ``not_met`` if any sufficiently recorded period fails (missing data cannot rescue it);
     otherwise ``insufficient_data`` if any period is below the completeness threshold; otherwise ``met``.
     """
-    days = list(days)
-    summaries = [
-        (
-            label,
-            summarize(
-                days,
-                ps,
-                pe,
-                headache_threshold_hours=headache_threshold_hours,
-                min_recorded_per_28=min_recorded_per_28,
-            ),
-        )
-        for label, ps, pe in assessment_periods(end, periods, count)
-    ]
-    return evaluate_summaries(
-        summaries,
-        rule,
-        what=what,
-        periods=periods,
-        headache_threshold_hours=headache_threshold_hours,
-        min_recorded_per_28=min_recorded_per_28,
-    )
+    limits = {
+        "headache_threshold_hours": headache_threshold_hours,
+        "min_recorded_per_28": min_recorded_per_28,
+    }
+    summaries = period_summaries(days, end, periods=periods, count=count, **limits)
+    return evaluate_summaries(summaries, rule, what=what, periods=periods, **limits)
 
 
 def evaluate_summaries(
@@ -901,16 +925,18 @@ def medication_overuse(
     missing data. Normalised figures are carried in ``periods[i].summary``.
     """
 
-    return evaluate_periods(
-        days,
-        end,
-        _moh_rule(
-            headache_days_min, single_class_days_min, simple_analgesic_days_min, multiple_class_days_min
-        ),
-        what=MOH_TITLE,
+    limits = {
+        "headache_threshold_hours": headache_threshold_hours,
+        "min_recorded_per_28": min_recorded_per_28,
+    }
+    return medication_overuse_from_summaries(
+        period_summaries(days, end, periods=periods, **limits),
         periods=periods,
-        headache_threshold_hours=headache_threshold_hours,
-        min_recorded_per_28=min_recorded_per_28,
+        headache_days_min=headache_days_min,
+        single_class_days_min=single_class_days_min,
+        simple_analgesic_days_min=simple_analgesic_days_min,
+        multiple_class_days_min=multiple_class_days_min,
+        **limits,
     )
 
 

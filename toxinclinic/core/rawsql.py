@@ -25,6 +25,17 @@ Converter = Callable[[Any, Any, Any], Any]
 _Reader = list[tuple[str, Any, list[Converter]]]
 
 
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def cached_sql(key: str, build: Callable[[], str]) -> str:
+    """SQL text built once per database vendor (e.g. a join of two :class:`Table` s) under ``key``."""
+    sql = _SQL.get((connection.vendor, key))
+    if sql is None:
+        sql = _SQL[(connection.vendor, key)] = build()
+    return sql
+
+
 class Table(Generic[M]):
     """One model's table. ``fields``: the attnames a SELECT reads (default: every concrete field)."""
 

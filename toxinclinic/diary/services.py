@@ -26,7 +26,7 @@ from django.utils import timezone
 from toxinclinic.audit.services import change_row, insert_row, record_change, snapshot, snapshot_values
 from toxinclinic.clinical import diary as engine
 from toxinclinic.clinical._common import Verdict
-from toxinclinic.core.rawsql import Table
+from toxinclinic.core.rawsql import Table, cached_sql
 from toxinclinic.diary import conf
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
 from toxinclinic.patients.models import ACUTE_CLASSES, Medication, Patient
@@ -314,16 +314,7 @@ _MONTHS = Table(DiaryMonth)
 _STATUS = Table(DiaryStatus, ["id", "data_version", "last_entry_on", "moh_end"])
 
 #: The counts a stored month keeps (with ``medication_days_by_class``), enough to rebuild its summary.
-MONTH_COUNTS = (
-    "days_recorded",
-    "headache_days",
-    "migraine_days",
-    "moderate_severe_days",
-    "acute_medication_days",
-    "triptan_or_ergot_days",
-    "simple_or_nsaid_days",
-    "multiple_class_days",
-)
+MONTH_COUNTS = engine.COUNT_FIELDS
 
 
 def stored_class(row: Mapping[str, Any]) -> engine.DayClass:
@@ -492,20 +483,17 @@ def _save_counted(
     return entry, old is None
 
 
-_STATE_SQL: dict[str, str] = {}
-
-
 def _state_sql() -> str:
     """The patient's diary status with the entry of one day, if any: one statement (params: date, patient)."""
-    sql = _STATE_SQL.get(connection.vendor)
-    if sql is None:
-        s, e = _STATUS, _ENTRIES
-        sql = _STATE_SQL[connection.vendor] = (
+    s, e = _STATUS, _ENTRIES
+    return cached_sql(
+        "diary.status_with_day",
+        lambda: (
             f"SELECT {s.columns}, {e.columns} FROM {s.name} LEFT JOIN {e.name} "  # noqa: S608
             f"ON {e.name}.{e.column('patient_id')} = {s.name}.{s.column('patient_id')} "
             f"AND {e.name}.{e.column('date')} = %s WHERE {s.name}.{s.column('patient_id')} = %s"
-        )
-    return sql
+        ),
+    )
 
 
 def _verdict_from_months(

@@ -312,21 +312,10 @@ def test_random_large_equivalence():
 
 # ------------------------------------------------------- incremental summaries and stored-count verdicts
 
-COUNT_FIELDS = (
-    "days_recorded",
-    "headache_days",
-    "migraine_days",
-    "moderate_severe_days",
-    "acute_medication_days",
-    "triptan_or_ergot_days",
-    "simple_or_nsaid_days",
-    "multiple_class_days",
-)
-
 
 def stored_counts(s):
     return {
-        **{f: getattr(s, f) for f in COUNT_FIELDS},
+        **{f: getattr(s, f) for f in diary.COUNT_FIELDS},
         "medication_days_by_class": s.medication_days_by_class,
     }
 

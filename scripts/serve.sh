@@ -5,7 +5,7 @@
 # process is deliberate on SQLite: a thread that holds the database's single write lock must get the GIL
 # back after every statement, and with several request threads per process it waits behind them (up to the
 # 5 ms switch interval each time). Measured with benchmarks/bench_diary_api.py: 2 workers x 1 thread saved
-# diary days ~25 % faster than 2 x 8, with the same /healthz floor. Raise WEB_THREADS on PostgreSQL.
+# diary days 25-30 % faster than 2 x 8, with the same /healthz floor. Raise WEB_THREADS on PostgreSQL.
 set -euo pipefail
 PORT="${PORT:-8000}"
 WEB_WORKERS="${WEB_WORKERS:-$(nproc 2>/dev/null || echo 2)}"

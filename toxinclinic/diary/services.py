@@ -354,6 +354,12 @@ def _save_day(
         return done
     day = clean.day
     with _write_turn(), transaction.atomic():
+        # Row locks in the counted path's order (status, entry, month), after the patient's row, which
+        # only this path locks: on PostgreSQL a recount and a counted save of the same patient would
+        # otherwise deadlock (each holding the row the other needs next). NO KEY UPDATE, so the foreign-key
+        # checks of a counted save's inserts (KEY SHARE on the patient) never wait for it.
+        Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk").first()
+        DiaryStatus.objects.select_for_update(no_key=True).filter(patient=patient).values_list("pk").first()
         existing = DiaryEntry.objects.select_for_update().filter(patient=patient, date=day.date).first()
         if existing is not None and expected_version is not None and existing.version != expected_version:
             raise Conflict(existing.version)

@@ -138,3 +138,47 @@ def test_counted_and_recounted_saves_write_the_same_audit_event(world: Any) -> N
     for attr in ("actor_id", "actor_label", "actor_role", "clinic_id", "patient_id", "object_type"):
         assert getattr(first, attr) == getattr(second, attr), attr
     assert second.object_id == str(DiaryEntry.objects.get(date=clean.day.date).public_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_of_one_patient_keep_exact_counts(world: Any) -> None:
+    """Real threads, each with its own database connection, saving days of the same patient at once (some
+    the same day): every save lands once, and the stored months equal a full recount."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "PostgreSQL only: the SQLite test database is in memory with a shared cache, whose table locks "
+            "a file database in WAL mode does not have; SQLite writers take turns in _write_turn anyway"
+        )
+    first = services.validate_day(world.patient, timezone.localdate(), services.DayInput(headache=False))
+    services.save_day(world.patient, first, actor=None)  # the status row exists: saves take the fast path
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def worker(i: int) -> None:
+        try:
+            start.wait()
+            for n in range(5):
+                d = timezone.localdate() - dt.timedelta(days=(i * 5 + n) % 12)
+                h = (i + n) % 2 == 0
+                data = services.DayInput(
+                    headache=h, duration_hours=6 if h else None, severity="severe" if h else None
+                )
+                services.save_day(world.patient, services.validate_day(world.patient, d, data), actor=None)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert _stored(world.patient) == _recount(world.patient)
+    assert DiaryStatus.objects.get(patient=world.patient).data_version == 1 + 6 * 5
+    assert DiaryEntry.objects.filter(patient=world.patient).count() == 12

@@ -165,13 +165,12 @@ def change_row(
     )
     actor_obj = row.pop("actor")
     row["actor_id"] = actor_obj.pk if actor_obj is not None else None
-    row["at"] = timezone.now()
     return row
 
 
 def insert_row(cursor: Any, row: dict[str, Any]) -> None:
-    """Append an event made by :func:`change_row` (one plain INSERT)."""
-    _EVENTS.insert(cursor, row)
+    """Append an event made by :func:`change_row` (one plain INSERT), stamped with the time of writing."""
+    _EVENTS.insert(cursor, {**row, "at": timezone.now()})
 
 
 def record_change(

@@ -23,6 +23,8 @@ from django.db.models import Field, Model
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
 _Reader = list[tuple[str, Any, list[Converter]]]
+#: Statement texts kept per table; beyond this, rarer shapes are rebuilt each time.
+MAX_SHAPES = 256
 
 
 _SQL: dict[tuple[str, str], str] = {}
@@ -76,7 +78,9 @@ class Table(Generic[M]):
         key = (connection.vendor, *key)
         sql = self._sql.get(key)
         if sql is None:
-            sql = self._sql[key] = build()
+            sql = build()
+            if len(self._sql) < MAX_SHAPES:  # UPDATEs of changed columns only have many shapes
+                self._sql[key] = sql
         return sql
 
     @property
@@ -190,19 +194,3 @@ class Table(Generic[M]):
         params = [self.prep(a, values[a]) for a in names] + [self.prep(a, where[a]) for a in keys]
         cursor.execute(self._cached(("update", names, keys, raw_sets), build), params)
         return int(cursor.rowcount)
-
-    def upsert(self, cursor: Any, values: Mapping[str, Any], conflict: Sequence[str]) -> None:
-        """INSERT, or on a clash of the unique ``conflict`` columns UPDATE every other given column
-        (``INSERT … ON CONFLICT … DO UPDATE``: SQLite 3.24+ and PostgreSQL)."""
-        names, keys = tuple(values), tuple(conflict)
-
-        def build() -> str:
-            cols = ", ".join(self.column(a) for a in names)
-            marks = ", ".join(["%s"] * len(names))
-            sets = ", ".join(f"{self.column(a)} = excluded.{self.column(a)}" for a in names if a not in keys)
-            return (
-                f"INSERT INTO {self.name} ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT ({', '.join(self.column(a) for a in keys)}) DO UPDATE SET {sets}"
-            )
-
-        cursor.execute(self._cached(("upsert", names, keys), build), [self.prep(a, values[a]) for a in names])

@@ -346,7 +346,7 @@ class _Generator:
                     patient_id=pid,
                     clinic_id=patients[pid].clinic_id,
                     month=m,
-                    **month_fields(bulk.summary(i)),
+                    **month_fields(bulk.summary(i), self.threshold),
                 )
                 for i, (pid, m) in enumerate(groups)
             ],

@@ -106,6 +106,11 @@ class DiaryMonth(models.Model):
     # Kept so the month's summary (and the medication-overuse verdict) can be rebuilt without its days.
     simple_or_nsaid_days = models.PositiveSmallIntegerField(default=0)
     multiple_class_days = models.PositiveSmallIntegerField(default=0)
+    headache_threshold_hours = models.FloatField(
+        null=True,
+        help_text="The headache-day threshold (h) these counts were made with; empty or another value than "
+        "the current setting means: recount from the days before adjusting them",
+    )
     headache_days_per_30 = models.FloatField(null=True)
     migraine_days_per_30 = models.FloatField(null=True)
     medication_days_by_class = models.JSONField(default=dict)

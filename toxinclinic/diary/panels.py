@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.cache import cache
+from django.db import OperationalError
 from django.utils import timezone
 
 from toxinclinic.core.plugins import Panel
@@ -14,6 +17,7 @@ from toxinclinic.diary.tasks import refresh_moh_flags
 from toxinclinic.patients.models import Patient
 
 PANEL_REFRESH_LIMIT = 200
+log = logging.getLogger(__name__)
 
 
 def panels(request: Any) -> list[Panel]:
@@ -40,8 +44,10 @@ def panels(request: Any) -> list[Panel]:
         end = services.moh_end(timezone.localdate())
         # Verdicts stored before the judged months moved on are re-judged here (a few hundred at a time,
         # cheap: stored month counts) and the rest in the background, so no flag waits for a diary save.
-        if services.refresh_stale_moh(user.clinic_id, limit=PANEL_REFRESH_LIMIT) >= PANEL_REFRESH_LIMIT:
-            refresh_moh_flags.enqueue(user.clinic_id)
+        try:
+            _refresh_flags(user.clinic_id)
+        except OperationalError:  # the database is busy: show the flags as stored, refresh next time
+            log.warning("medication-overuse refresh deferred for clinic %s: database busy", user.clinic_id)
         flagged = list(
             DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end)
             .select_related("patient")
@@ -50,6 +56,19 @@ def panels(request: Any) -> list[Panel]:
         total = DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end).count()
         return [Panel("diary/panel_moh.html", {"flagged": flagged, "total": total, "end": end}, order=20)]
     return []
+
+
+def _refresh_flags(clinic_id: int) -> None:
+    if services.refresh_stale_moh(clinic_id, limit=PANEL_REFRESH_LIMIT) < PANEL_REFRESH_LIMIT:
+        return
+    # More remain: one queued refresh per clinic at a time (best effort; the task is idempotent).
+    key = f"diary:moh-refresh:{clinic_id}"
+    if cache.add(key, 1, 600):
+        try:
+            refresh_moh_flags.enqueue(clinic_id)
+        except Exception:
+            cache.delete(key)
+            raise
 
 
 def _text(entry: DiaryEntry | None) -> str:

@@ -317,21 +317,6 @@ _STATUS = Table(DiaryStatus, ["id", "data_version", "last_entry_on", "moh_end"])
 MONTH_COUNTS = engine.COUNT_FIELDS
 
 
-def stored_class(row: Mapping[str, Any]) -> engine.DayClass:
-    """How a stored day was counted: its stored engine flags (not a re-classification), so the month it
-    was counted into can take it out again exactly."""
-    return engine.DayClass(
-        row["date"],
-        row["headache_day"],
-        row["migraine_day"],
-        row["moderate_severe_day"],
-        row["acute_medication_day"],
-        row["triptan_or_ergot_day"],
-        frozenset(row["medication_classes"] or ()),
-        reasons=[],
-    )
-
-
 def month_summary(row: Mapping[str, Any], start: dt.date, end: dt.date) -> engine.PeriodSummary:
     """A stored month's counts as the engine's summary of ``[start, end]``."""
     return engine.period_summary(
@@ -393,8 +378,7 @@ def _save_counted(
     Plain SQL (``core.rawsql``): this is the diary API's hot path.
     """
     day = clean.day
-    end = moh_end(today)
-    periods = engine.assessment_periods(today)
+    threshold = conf.headache_threshold_hours()
     month = month_start(day.date)
     with connection.cursor() as cur:
         cur.execute(_state_sql(), [_ENTRIES.prep("date", day.date), patient.pk])
@@ -406,6 +390,10 @@ def _save_counted(
         old = _ENTRIES.from_db(state[n:]) if state[n] is not None else None
         if old is not None and expected_version is not None and old["version"] != expected_version:
             raise Conflict(old["version"])
+        # Judged months: the 3 before today's, or newer ones another process already judged (a request
+        # that started before midnight at a month's end must not store the older months' verdict).
+        end = max(moh_end(today), status["moh_end"] or moh_end(today))
+        periods = engine.assessment_periods(end)
         # Only a write inside the judged months, or the first write after they moved on, changes MOH.
         moh_due = status["moh_end"] != end or day.date <= end
         wanted = sorted({month} | ({ps for _, ps, _ in periods} if moh_due else set()))
@@ -414,18 +402,25 @@ def _save_counted(
         }
     start, stop = month_period(patient, day.date)
     row = months.get(month)
-    if row is not None and (row["period_start"], row["period_end"]) != (start, stop):
-        return None  # the enrolment date moved since this month was counted
+    if row is not None and (row["period_start"], row["period_end"], row["headache_threshold_hours"]) != (
+        start,
+        stop,
+        threshold,
+    ):
+        return None  # the enrolment date or the headache threshold changed since the month was counted
     if row is None and old is not None:
         return None  # a day without its month: recount
     try:
         base = month_summary(row, start, stop) if row else engine.summarize([], start, stop)
-        summary = engine.replace_day(base, stored_class(old) if old else None, k)
+        # The old day as the month counted it: its inputs classified with the same threshold.
+        before = engine.classify_day(to_engine_day(old), threshold) if old else None
+        summary = engine.replace_day(base, before, k)
     except ValueError:
         return None  # the stored counts are impossible or do not hold this day: recount
-    verdict = _verdict_from_months({**months, month: month_fields(summary)}, periods) if moh_due else None
+    counts = month_fields(summary, threshold)
+    verdict = _verdict_from_months({**months, month: counts}, periods) if moh_due else None
     if moh_due and verdict is None:
-        verdict = medication_overuse(patient, today, replace=day)
+        verdict = medication_overuse(patient, end, replace=day)
     now = timezone.now()
     values: dict[str, Any] = (
         dict(old)
@@ -453,7 +448,6 @@ def _save_counted(
         status_values.update(
             moh_status=verdict.status, moh_met=verdict.met, moh_end=end, moh_reasons=list(verdict.reasons)
         )
-    counts = month_fields(summary)
     month_sets = {a: v for a, v in counts.items() if row is None or row[a] != v}
     entry = _ENTRIES.instance(values)
     event = change_row(
@@ -471,7 +465,7 @@ def _save_counted(
             _ENTRIES.update(cur, entry_sets, {"id": old["id"]})
         else:
             entry.pk = values["id"] = _ENTRIES.insert(cur, {a: v for a, v in values.items() if a != "id"})
-            event["changes"] = {**event["changes"], "id": [None, entry.pk]}
+            event["changes"] = dict(sorted({**event["changes"], "id": [None, entry.pk]}.items()))
         insert_row(cur, event)
         if row is None:
             _MONTHS.insert(
@@ -507,12 +501,14 @@ def _verdict_from_months(
 ) -> Verdict | None:
     """Medication overuse judged from stored month counts (``{first of month: counts}``, as
     :func:`month_fields` gives them). None when a month's counts cannot stand for the whole calendar
-    month (enrolled mid-month) or are impossible: then judge from the days."""
+    month (enrolled mid-month), were made with another headache threshold, or are impossible: then
+    judge from the days."""
     summaries = []
+    threshold = conf.headache_threshold_hours()
     try:
         for label, ps, pe in periods:
             r = months.get(ps)
-            if r is not None and r["period_start"] != ps:
+            if r is not None and (r["period_start"] != ps or r["headache_threshold_hours"] != threshold):
                 return None
             summaries.append((label, month_summary(r, ps, pe) if r else engine.summarize([], ps, pe)))
     except ValueError:
@@ -570,7 +566,7 @@ def refresh_month(patient: Patient, day: dt.date) -> DiaryMonth:
 
 
 def _store_month(patient: Patient, day: dt.date, s: engine.PeriodSummary) -> DiaryMonth:
-    fields = month_fields(s)
+    fields = month_fields(s, conf.headache_threshold_hours())
     row = DiaryMonth(patient=patient, clinic_id=patient.clinic_id, month=month_start(day), **fields)
     # One INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL) instead of SELECT + UPDATE/INSERT.
     DiaryMonth.objects.bulk_create(
@@ -582,7 +578,8 @@ def _store_month(patient: Patient, day: dt.date, s: engine.PeriodSummary) -> Dia
     return row
 
 
-def month_fields(s: engine.PeriodSummary) -> dict[str, Any]:
+def month_fields(s: engine.PeriodSummary, threshold_hours: float) -> dict[str, Any]:
+    """A month row's columns for summary ``s``, counted with headache threshold ``threshold_hours``."""
     return {
         "period_start": s.start,
         "period_end": s.end,
@@ -600,6 +597,7 @@ def month_fields(s: engine.PeriodSummary) -> dict[str, Any]:
         "headache_days_per_30": s.headache_days_per_30,
         "migraine_days_per_30": s.migraine_days_per_30,
         "medication_days_by_class": {c: n for c, n in s.medication_days_by_class.items() if n},
+        "headache_threshold_hours": threshold_hours,
     }
 
 
@@ -652,12 +650,15 @@ def _touch_status(patient: Patient, day: dt.date, *, today: dt.date, moh: bool) 
         ),
         "updated_at": timezone.now(),
     }
-    verdict = medication_overuse(patient, today) if moh else None
+    # Judge the newer months if another process already did (see _save_counted).
+    stored = DiaryStatus.objects.filter(patient=patient).values_list("moh_end", flat=True).first()
+    end = max(moh_end(today), stored or moh_end(today))
+    verdict = medication_overuse(patient, end) if moh else None
     if verdict is not None:
         values.update(
             moh_status=verdict.status,
             moh_met=verdict.met,
-            moh_end=moh_end(today),
+            moh_end=end,
             moh_reasons=list(verdict.reasons),
         )
     if not DiaryStatus.objects.filter(patient=patient).update(**values):
@@ -674,35 +675,52 @@ def store_moh(status: DiaryStatus, verdict: Verdict, end: dt.date) -> None:
 
 
 def refresh_stale_moh(clinic_id: int, today: dt.date | None = None, *, limit: int | None = None) -> int:
-    """Re-judge medication overuse for the clinic's patients whose stored verdict is for months that are no
-    longer the judged ones (the months moved on and they have not saved a day since), from their stored
-    month counts. A save racing this wins: each row is written only if its data version is unchanged.
-    Returns how many verdicts were brought up to date (at most ``limit``)."""
+    """Re-judge medication overuse for the clinic's patients whose stored verdict is for older months than
+    today's judged ones (the months moved on and they have not saved a day since), from their stored
+    month counts. A save racing this wins: a row is written only if its data version and judged months
+    are still the ones read. Returns how many verdicts were brought up to date (at most ``limit``)."""
     today = today or timezone.localdate()
     end = moh_end(today)
     periods = engine.assessment_periods(today)
     stale = list(
-        DiaryStatus.objects.filter(clinic_id=clinic_id)
-        .exclude(moh_end=end)
+        DiaryStatus.objects.filter(Q(moh_end__lt=end) | Q(moh_end__isnull=True), clinic_id=clinic_id)
         .order_by("id")
-        .values("id", "patient_id", "data_version")[:limit]
+        .values("id", "patient_id", "data_version", "moh_end")[:limit]
     )
     if not stale:
         return 0
     ids = [s["patient_id"] for s in stale]
     months: dict[int, dict[dt.date, dict[str, Any]]] = {pid: {} for pid in ids}
     for m in DiaryMonth.objects.filter(patient_id__in=ids, month__in=[ps for _, ps, _ in periods]).values(
-        "patient_id", "month", "period_start", *MONTH_COUNTS, "medication_days_by_class"
+        "patient_id",
+        "month",
+        "period_start",
+        "headache_threshold_hours",
+        *MONTH_COUNTS,
+        "medication_days_by_class",
     ):
         months[m["patient_id"]][m["month"]] = m
-    done = 0
+    verdicts = []
     for s in stale:
         verdict = _verdict_from_months(months[s["patient_id"]], periods)
-        if verdict is None:  # enrolled mid-month: judge on the days
-            verdict = medication_overuse(Patient.objects.get(pk=s["patient_id"]), today)
-        done += DiaryStatus.objects.filter(id=s["id"], data_version=s["data_version"]).update(
-            moh_status=verdict.status, moh_met=verdict.met, moh_end=end, moh_reasons=list(verdict.reasons)
-        )
+        if verdict is None:  # enrolled mid-month, or counted with another threshold: judge on the days
+            patient = Patient.objects.filter(pk=s["patient_id"]).first()
+            if patient is None:
+                continue
+            verdict = medication_overuse(patient, today)
+        verdicts.append((s, verdict))
+    done = 0
+    # One short transaction, taking the diary writers' turn on SQLite like a save does.
+    with _write_turn(), transaction.atomic():
+        for s, verdict in verdicts:
+            done += DiaryStatus.objects.filter(
+                id=s["id"], data_version=s["data_version"], moh_end=s["moh_end"]
+            ).update(
+                moh_status=verdict.status,
+                moh_met=verdict.met,
+                moh_end=end,
+                moh_reasons=list(verdict.reasons),
+            )
     return done
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django_tasks import task
 
 from toxinclinic.diary import services
@@ -17,4 +18,5 @@ def refresh_moh_flags(clinic_id: int) -> str:
         done = services.refresh_stale_moh(clinic_id, limit=CHUNK)
         total += done
         if done < CHUNK:
+            cache.delete(f"diary:moh-refresh:{clinic_id}")  # the home screen may queue the next one
             return f"refreshed {total}"

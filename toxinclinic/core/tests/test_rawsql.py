@@ -92,12 +92,11 @@ def test_update_counts_rows_and_applies_raw_sets(world: Any) -> None:
     assert (e.note, e.version) == ("changed", 2)
 
 
-def test_upsert_inserts_then_updates_on_the_unique_key(world: Any) -> None:
+def test_select_in_reads_the_rows_of_several_keys(world: Any) -> None:
     months = Table(DiaryMonth)
     base = {
         "patient_id": world.patient.pk,
         "clinic_id": world.patient.clinic_id,
-        "month": dt.date(2026, 3, 1),
         "period_start": dt.date(2026, 3, 1),
         "period_end": dt.date(2026, 3, 31),
         "days_in_period": 31,
@@ -113,17 +112,20 @@ def test_upsert_inserts_then_updates_on_the_unique_key(world: Any) -> None:
         "multiple_class_days": 0,
         "headache_days_per_30": 30.0,
         "migraine_days_per_30": 0.0,
-        "medication_days_by_class": {},
+        "medication_days_by_class": {"nsaid": 1},
+        "headache_threshold_hours": 4.0,
         "updated_at": timezone.now(),
     }
     with connection.cursor() as cur:
-        months.upsert(cur, base, ["patient_id", "month"])
-        months.upsert(
-            cur,
-            {**base, "days_recorded": 2, "medication_days_by_class": {"nsaid": 1}},
-            ["patient_id", "month"],
+        march = months.insert(cur, {**base, "month": dt.date(2026, 3, 1)})
+        april = months.insert(cur, {**base, "month": dt.date(2026, 4, 1), "days_recorded": 2})
+        months.insert(cur, {**base, "month": dt.date(2026, 5, 1)})
+        rows = months.select_in(
+            cur, ["patient_id"], [world.patient.pk], "month", [dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
         )
-        rows = months.select_in(cur, ["patient_id"], [world.patient.pk], "month", [dt.date(2026, 3, 1)])
-    m = DiaryMonth.objects.get(patient=world.patient)
-    assert (m.days_recorded, m.medication_days_by_class) == (2, {"nsaid": 1})
-    assert [r["id"] for r in rows] == [m.pk]
+    assert sorted(r["id"] for r in rows) == sorted([march, april])
+    by_month = {r["month"]: r for r in rows}
+    assert by_month[dt.date(2026, 4, 1)]["days_recorded"] == 2
+    assert by_month[dt.date(2026, 3, 1)]["medication_days_by_class"] == {"nsaid": 1}
+    m = DiaryMonth.objects.get(pk=april)
+    assert (m.month, m.days_recorded, m.headache_threshold_hours) == (dt.date(2026, 4, 1), 2, 4.0)

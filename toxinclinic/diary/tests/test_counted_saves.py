@@ -26,14 +26,17 @@ def _recount(patient: Any) -> dict[dt.date, dict[str, Any]]:
     out = {}
     for m in DiaryMonth.objects.filter(patient=patient):
         start, end = services.month_period(patient, m.month)
-        s = engine.summarize(services.days_between(patient, start, end), start, end)
-        out[m.month] = services.month_fields(s)
+        threshold = services.conf.headache_threshold_hours()
+        s = engine.summarize(
+            services.days_between(patient, start, end), start, end, headache_threshold_hours=threshold
+        )
+        out[m.month] = services.month_fields(s, services.conf.headache_threshold_hours())
     return out
 
 
 def _stored(patient: Any) -> dict[dt.date, dict[str, Any]]:
     return {
-        m.month: {k: getattr(m, k) for k in services.month_fields(engine.summarize([], TODAY, TODAY))}
+        m.month: {k: getattr(m, k) for k in services.month_fields(engine.summarize([], TODAY, TODAY), 0)}
         for m in DiaryMonth.objects.filter(patient=patient)
     }
 
@@ -182,3 +185,48 @@ def test_concurrent_saves_of_one_patient_keep_exact_counts(world: Any) -> None:
     assert _stored(world.patient) == _recount(world.patient)
     assert DiaryStatus.objects.get(patient=world.patient).data_version == 1 + 6 * 5
     assert DiaryEntry.objects.filter(patient=world.patient).count() == 12
+
+
+@override_settings(TOXINCLINIC_DIARY_BACKFILL_DAYS=100)
+def test_a_changed_headache_threshold_recounts_before_adjusting(
+    world: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """Months counted with the old threshold are recounted (not adjusted) after the setting changes, and
+    medication overuse is judged on the days until they are."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    for k in range(70):
+        data = services.DayInput(headache=True, duration_hours=3, severity="moderate")
+        d = TODAY - dt.timedelta(days=k)
+        services.save_day(world.patient, services.validate_day(world.patient, d, data), actor=None)
+    jan = DiaryMonth.objects.get(patient=world.patient, month=dt.date(2026, 1, 1))
+    assert (jan.headache_days, jan.headache_threshold_hours) == (0, 4.0)  # 3 h < 4 h
+    settings.TOXINCLINIC_HEADACHE_THRESHOLD_HOURS = 2.0
+    data = services.DayInput(headache=True, duration_hours=3, severity="moderate")
+    services.save_day(world.patient, services.validate_day(world.patient, TODAY, data), actor=None)
+    services.save_day(
+        world.patient, services.validate_day(world.patient, dt.date(2026, 2, 20), data), actor=None
+    )
+    assert _stored(world.patient)[dt.date(2026, 3, 1)] == _recount(world.patient)[dt.date(2026, 3, 1)]
+    assert _stored(world.patient)[dt.date(2026, 2, 1)] == _recount(world.patient)[dt.date(2026, 2, 1)]
+    feb = DiaryMonth.objects.get(patient=world.patient, month=dt.date(2026, 2, 1))
+    assert (feb.headache_days, feb.headache_threshold_hours) == (28, 2.0)
+    status = DiaryStatus.objects.get(patient=world.patient)
+    verdict = services.medication_overuse(world.patient, TODAY)
+    assert (status.moh_status, status.moh_reasons) == (verdict.status, list(verdict.reasons))
+
+
+def test_a_newer_verdict_is_not_replaced_by_an_older_one(world: Any, monkeypatch: Any) -> None:
+    """A save whose "today" is behind another process's (a request straddling midnight at a month's end)
+    judges the newer months the status already holds, not the older ones."""
+    for n in (2, 1):
+        clean = services.validate_day(
+            world.patient, timezone.localdate() - dt.timedelta(days=n), services.DayInput(headache=False)
+        )
+        services.save_day(world.patient, clean, actor=None)
+    newer = services.month_end(services.shift_month(timezone.localdate(), 1))
+    DiaryStatus.objects.filter(patient=world.patient).update(moh_end=newer)
+    clean = services.validate_day(world.patient, timezone.localdate(), services.DayInput(headache=False))
+    services.save_day(world.patient, clean, actor=None)
+    assert DiaryStatus.objects.get(patient=world.patient).moh_end == newer
+    assert services.refresh_stale_moh(world.clinic.pk) == 0
+    assert DiaryStatus.objects.get(patient=world.patient).moh_end == newer

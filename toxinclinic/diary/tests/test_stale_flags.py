@@ -72,3 +72,18 @@ def test_the_rest_is_refreshed_by_the_worker(client_as: Any, world: Any, monkeyp
     call_command("db_worker", batch=True, queue_name="*", verbosity=0)
     assert not DiaryStatus.objects.filter(moh_end=OLD_END).exists()
     assert set(DiaryStatus.objects.values_list("moh_status", flat=True)) == {"met"}
+
+
+@pytest.mark.django_db
+def test_a_busy_database_does_not_break_the_home_screen(client_as: Any, world: Any, monkeypatch: Any) -> None:
+    from django.db import OperationalError
+
+    overuse_diary(world.patient)
+
+    def busy(*args: Any, **kwargs: Any) -> int:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "refresh_stale_moh", busy)
+    r = client_as("nurse").get("/home/")
+    assert r.status_code == 200
+    assert "Lovelace, Ada" in r.content.decode()  # the stored, current flag is still shown

@@ -153,3 +153,17 @@ def screenshot_dir() -> Path:
     path = TEST_OUTPUT / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def browser_login(
+    page: Any, base: str, username: str, password: str = PASSWORD, *, lands_home: bool = True
+) -> None:
+    """Sign in through the login form in the browser (``lands_home``: and check it reached /home/)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if lands_home:
+        expect(page).to_have_url(f"{base}/home/")

@@ -19,6 +19,11 @@ def _active(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def is_the_patient(user: Any, patient: Any) -> bool:
+    """The signed-in, active patient login linked to ``patient`` (patient-reported data is theirs)."""
+    return _active(user) and user.role == Role.PATIENT and patient.user_id == user.pk
+
+
 def same_clinic(user: User, clinic: Clinic | int | None) -> bool:
     clinic_id = clinic if isinstance(clinic, int) or clinic is None else clinic.pk
     return user.clinic_id is not None and user.clinic_id == clinic_id
@@ -85,4 +90,4 @@ def can_sign_visit(user: Any) -> bool:
 
 
 def can_view_own_access_log(user: Any, patient: Any) -> bool:
-    return _active(user) and user.role == Role.PATIENT and patient.user_id == user.pk
+    return is_the_patient(user, patient)

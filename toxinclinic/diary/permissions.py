@@ -5,27 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from toxinclinic.accounts.models import CLINICAL_ROLES, Role
-from toxinclinic.accounts.permissions import is_staff_member, same_clinic
-
-
-def _is_self(user: Any, patient: Any) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.PATIENT
-        and patient.user_id == user.pk
-    )
+from toxinclinic.accounts.permissions import is_staff_member, is_the_patient, same_clinic
 
 
 def can_keep_diary(user: Any, patient: Any) -> bool:
     """The diary is patient-reported: only the patient writes their days."""
-    return _is_self(user, patient)
+    return is_the_patient(user, patient)
 
 
 def can_view_diary(user: Any, patient: Any) -> bool:
     """The patient, or the clinical staff and coordinators of their clinic (packets need the numbers)."""
-    if _is_self(user, patient):
+    if is_the_patient(user, patient):
         return True
     return (
         is_staff_member(user)

@@ -4,37 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from toxinclinic.accounts.models import CLINICAL_ROLES, Role
-from toxinclinic.accounts.permissions import is_staff_member, same_clinic
-
-
-def _is_self(user: Any, patient: Any) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.PATIENT
-        and patient.user_id == user.pk
-    )
+from toxinclinic.accounts.models import CLINICAL_ROLES
+from toxinclinic.accounts.permissions import is_staff_member, is_the_patient, same_clinic
 
 
 def can_report_side_effect(user: Any, patient: Any) -> bool:
     """Patients report their own symptoms (staff record what a caller says on the triage item)."""
-    return _is_self(user, patient)
+    return is_the_patient(user, patient)
 
 
 def can_answer_check_in(user: Any, patient: Any) -> bool:
-    return _is_self(user, patient)
+    return is_the_patient(user, patient)
 
 
 def can_view_treatment(user: Any, patient: Any) -> bool:
     """Sessions, next window and aftercare: the patient, or staff of their clinic."""
-    return _is_self(user, patient) or (is_staff_member(user) and same_clinic(user, patient.clinic_id))
+    return is_the_patient(user, patient) or (is_staff_member(user) and same_clinic(user, patient.clinic_id))
 
 
 def can_view_side_effects(user: Any, patient: Any) -> bool:
     """A patient's own reports, or the clinical staff (nurses, clinicians) of their clinic."""
-    return _is_self(user, patient) or (
+    return is_the_patient(user, patient) or (
         is_staff_member(user) and user.role in CLINICAL_ROLES and same_clinic(user, patient.clinic_id)
     )
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from conftest import browser_login
 from toxinclinic.demo.core import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,16 +30,9 @@ def demo(live_server: Any) -> str:
     return live_server.url
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("username", list(HOMES))
 def test_demo_role_lands_on_home(page: Page, demo: str, username: str, screenshot_dir: Path) -> None:
-    _login(page, demo, username, DEMO_PASSWORD)
+    browser_login(page, demo, username, DEMO_PASSWORD, lands_home=False)
     expect(page).to_have_url(f"{demo}/home/")
     expect(page.locator("main")).to_contain_text(HOMES[username])
     page.screenshot(path=str(screenshot_dir / f"home-{username}.png"), full_page=True)
@@ -49,14 +43,14 @@ def test_demo_role_lands_on_home(page: Page, demo: str, username: str, screensho
 
 
 def test_failed_login_shows_error(page: Page, demo: str, screenshot_dir: Path) -> None:
-    _login(page, demo, "nurse", "not the password")
+    browser_login(page, demo, "nurse", "not the password", lands_home=False)
     expect(page.get_by_role("alert")).to_contain_text("do not match")
     expect(page).to_have_url(f"{demo}/accounts/login/")
     page.screenshot(path=str(screenshot_dir / "login-failed.png"))
 
 
 def test_nurse_finds_patient_and_opens_chart(page: Page, demo: str, screenshot_dir: Path) -> None:
-    _login(page, demo, "nurse", DEMO_PASSWORD)
+    browser_login(page, demo, "nurse", DEMO_PASSWORD, lands_home=False)
     page.get_by_label("Search by name or MRN").fill("hart")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Hart, Maya").click()

@@ -5,20 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from conftest import PASSWORD
+from conftest import browser_login as login  # noqa: F401 - the portal journeys import it from here
 
 PHONE = {"width": 390, "height": 844}
 _axe = Axe()
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/home/")
 
 
 def axe_clean(page: Page, what: str) -> None:

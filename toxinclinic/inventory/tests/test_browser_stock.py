@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from conftest import browser_login
 from toxinclinic.demo.core import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +22,6 @@ def demo(live_server: Any) -> str:
     return live_server.url
 
 
-def _login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/home/")
-
-
 def _axe(page: Page, name: str) -> None:
     bad = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, f"{name}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
@@ -36,7 +29,7 @@ def _axe(page: Page, name: str) -> None:
 
 def test_coordinator_and_nurse_screens(page: Page, demo: str, screenshot_dir: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    _login(page, demo, "coordinator")
+    browser_login(page, demo, "coordinator", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Today's visits")).to_be_visible()
     expect(page.get_by_role("heading", name="Stock expiring within 30 days")).to_be_visible()
     expect(page.locator("main")).to_contain_text("C7415B")
@@ -55,7 +48,7 @@ def test_coordinator_and_nurse_screens(page: Page, demo: str, screenshot_dir: Pa
     expect(page.get_by_role("link", name="Receive vials")).to_have_count(0)  # coordinators view only
     page.get_by_role("button", name="Sign out").click()
 
-    _login(page, demo, "nurse")
+    browser_login(page, demo, "nurse", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inventory").click()
     alert = page.locator("section.concern")
     expect(alert).to_contain_text("lot C7415B")

@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from conftest import browser_login
 from toxinclinic.demo.core import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,14 +47,6 @@ def demo(live_server: Any) -> str:
     return live_server.url
 
 
-def _login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/home/")
-
-
 def _logout(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -66,7 +59,7 @@ def _axe(page: Page, name: str) -> None:
 
 def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tmp_path: Path) -> None:
     # --- the nurse rooms the patient: screening and consent ---------------------------------------
-    _login(page, demo, "nurse")
+    browser_login(page, demo, "nurse", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Visits").click()
     page.get_by_label("Find the patient by name or MRN").fill("quill")
     page.get_by_role("button", name="Find patient").click()
@@ -97,7 +90,7 @@ def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tm
     _logout(page)
 
     # --- the clinician charts on the map --------------------------------------------------------
-    _login(page, demo, "clinician")
+    browser_login(page, demo, "clinician", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Visits").click()
     page.get_by_role("link", name="Quill, Nora").click()
     expect(page.get_by_role("heading", name="Protocol")).to_be_visible()

@@ -392,7 +392,8 @@ def _save_counted(
             raise Conflict(old["version"])
         # Judged months: the 3 before today's, or newer ones another process already judged (a request
         # that started before midnight at a month's end must not store the older months' verdict).
-        end = max(moh_end(today), status["moh_end"] or moh_end(today))
+        end = moh_end(today)
+        end = max(end, status["moh_end"] or end)
         periods = engine.assessment_periods(end)
         # Only a write inside the judged months, or the first write after they moved on, changes MOH.
         moh_due = status["moh_end"] != end or day.date <= end
@@ -652,7 +653,8 @@ def _touch_status(patient: Patient, day: dt.date, *, today: dt.date, moh: bool) 
     }
     # Judge the newer months if another process already did (see _save_counted).
     stored = DiaryStatus.objects.filter(patient=patient).values_list("moh_end", flat=True).first()
-    end = max(moh_end(today), stored or moh_end(today))
+    end = moh_end(today)
+    end = max(end, stored or end)
     verdict = medication_overuse(patient, end) if moh else None
     if verdict is not None:
         values.update(

@@ -173,7 +173,7 @@ def _register_kind(kind: RecordKind) -> None:
     )
     def create(request: HttpRequest, patient_id: uuid.UUID, payload: In) -> Any:  # type: ignore[valid-type]
         patient = _writable(request, patient_id)
-        form = kind.form(_form_data(None, [], payload.dict()))  # type: ignore[attr-defined]
+        form = kind.form(_form_data(None, [], payload.dict()), patient=patient)  # type: ignore[attr-defined]
         if not form.is_valid():
             raise FieldError.from_form(form)
         obj = form.save(commit=False)

@@ -164,7 +164,7 @@ def record_create(request: HttpRequest, patient_id: str, kind: str) -> HttpRespo
     k = _kind(kind)
     patient = get_patient(request.user, patient_id)
     _check_record_edit(request, patient)
-    form = k.form(request.POST or None)
+    form = k.form(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.patient = patient

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.orm import create_schema
 from ninja.pagination import paginate
 
@@ -21,6 +21,7 @@ from toxinclinic.accounts.permissions import (
 from toxinclinic.api.errors import FieldError
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
+from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
@@ -133,9 +134,13 @@ def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: Patient
 def _register_kind(kind: RecordKind) -> None:
     fields = list(kind.form._meta.fields)  # type: ignore[arg-type]
     name = kind.model.__name__
-    Out = create_schema(kind.model, name=f"{name}Out", fields=["public_id", "version", *fields])
-    In = create_schema(kind.model, name=f"{name}In", fields=fields)
-    Patch = create_schema(kind.model, name=f"{name}Patch", fields=fields, optional_fields="__all__")
+    Out = create_schema(
+        kind.model, name=f"{name}Out", fields=["public_id", "version", *fields], base_class=Schema
+    )
+    In = create_schema(kind.model, name=f"{name}In", fields=fields, base_class=Schema)
+    Patch = create_schema(
+        kind.model, name=f"{name}Patch", fields=fields, optional_fields="__all__", base_class=Schema
+    )
 
     class PatchWithVersion(Patch):  # type: ignore[misc, valid-type]
         version: int = Field(..., description="The version you read; a stale one gets 409.")

@@ -220,7 +220,7 @@ def record_delete(request: HttpRequest, patient_id: str, kind: str, record_id: s
     try:
         delete_record(
             obj,
-            int(version) if version and version.isdigit() else None,
+            int(version) if version and version.isascii() and version.isdigit() else None,
             actor=request.user,
             action=f"{k.audit_name}.deleted",
         )

@@ -25,8 +25,8 @@ import unicodedata
 from functools import wraps
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ValidationError, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Kind = Literal["number", "date", "datetime", "time"]
 
@@ -88,7 +88,7 @@ def install_form_rule() -> None:
 
 # --- API schemas ---------------------------------------------------------------------------------------
 
-_KINDS: dict[tuple[type, str], tuple[Kind | None, bool]] = {}
+_FIELDS: dict[type, list[tuple[str, Kind, bool]]] = {}
 
 
 def _kind_of(annotation: Any) -> tuple[Kind | None, bool]:
@@ -140,23 +140,41 @@ def check_value(kind: Kind, value: Any) -> str | None:
     return None
 
 
-class CheckedInput(BaseModel):
-    """Numbers refuse other scripts' digits and true/false; dates and times refuse numbers."""
+def _checked_fields(cls: type[BaseModel]) -> list[tuple[str, Kind, bool]]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = []
+        for name, field in cls.model_fields.items():
+            kind, many = _kind_of(field.annotation)
+            if kind is not None:
+                keys = {name, field.alias, field.validation_alias}
+                found += [(k, kind, many) for k in keys if isinstance(k, str)]
+        _FIELDS[cls] = found
+    return found
 
-    @field_validator("*", mode="before")
+
+class CheckedInput(BaseModel):
+    """Numbers refuse other scripts' digits and true/false; dates and times refuse numbers. One check per
+    body (not per field), and none for responses, which ninja validates with the status in the context."""
+
+    @model_validator(mode="before")
     @classmethod
-    def _digits_and_dates(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None or info.field_name is None:
-            return value
-        key = (cls, info.field_name)
-        found = _KINDS.get(key)
-        if found is None:
-            field = cls.model_fields.get(info.field_name)
-            found = _KINDS[key] = _kind_of(field.annotation) if field else (None, False)
-        kind, many = found
-        if kind is None:
-            return value
-        for item in value if many and isinstance(value, list | tuple) else [value]:
-            if msg := check_value(kind, item):
-                raise PydanticCustomError("value_error", msg)
-        return value
+    def _digits_and_dates(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.context and "response_status" in info.context:
+            return data
+        raw = getattr(data, "_obj", data)  # ninja hands its Schema a DjangoGetter around the dict
+        if not isinstance(raw, dict):
+            return data
+        errors: list[InitErrorDetails] = []
+        for key, kind, many in _checked_fields(cls):
+            value = raw.get(key)
+            if value is None:
+                continue
+            for item in value if many and isinstance(value, list | tuple) else [value]:
+                if msg := check_value(kind, item):
+                    err = PydanticCustomError("value_error", msg)  # type: ignore[arg-type]
+                    errors.append(InitErrorDetails(type=err, loc=(key,), input=value))
+                    break
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Status
@@ -178,12 +179,22 @@ def _register_kind(kind: RecordKind) -> None:
     )
     def create(request: HttpRequest, patient_id: uuid.UUID, payload: In) -> Any:  # type: ignore[valid-type]
         patient = _writable(request, patient_id)
-        form = kind.form(_form_data(None, [], payload.dict()), patient=patient)  # type: ignore[attr-defined]
+        data = _form_data(None, [], payload.dict())  # type: ignore[attr-defined]
+        form = kind.form(data, patient=patient)
         if not form.is_valid():
             raise FieldError.from_form(form)
         obj = form.save(commit=False)
         obj.patient = patient
-        return Status(201, create_record(obj, actor=request.user, action=f"{kind.audit_name}.created"))
+        try:
+            saved = create_record(obj, actor=request.user, action=f"{kind.audit_name}.created")
+        except IntegrityError as exc:
+            # A concurrent save of the same value (a double-clicked "Add") committed between the form's
+            # check and this insert: validated again, the form sees it and names the field.
+            again = kind.form(data, patient=patient)
+            if again.is_valid():
+                raise
+            raise FieldError.from_form(again) from exc
+        return Status(201, saved)
 
     @router.patch(
         f"/{{patient_id}}/{kind.slug}/{{record_id}}",

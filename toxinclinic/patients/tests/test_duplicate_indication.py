@@ -5,7 +5,12 @@ and nothing is stored."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
+
+import pytest
+from django.db import connection, transaction
 
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.patients.models import PatientIndication
@@ -59,3 +64,55 @@ def test_html_form_duplicate_is_400_with_the_message(world: Any, client_as: Any)
     assert r.status_code == 400
     assert "already has chronic migraine on the chart" in r.content.decode()
     assert PatientIndication.objects.filter(patient=world.patient).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicate_is_a_field_error_on_postgresql(world: Any, client_as: Any) -> None:
+    """Two "Add" requests at once: the other one's row is not yet committed when this request's form
+    checks, so only the unique index stops the insert. The request then answers like the form would."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: an insert waits on another transaction's uncommitted unique key there")
+    c = client_as("clinician")
+    url = f"/api/v1/patients/{world.patient.public_id}/indications"
+    inserted, release, result = threading.Event(), threading.Event(), {}
+
+    def other_request() -> None:
+        try:
+            with transaction.atomic():
+                PatientIndication.objects.create(patient=world.patient, **CM)
+                inserted.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def this_request() -> None:
+        try:
+            result["resp"] = _post(c, url, {**CM, "icd10": "G43.719"})
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_request)
+    other.start()
+    assert inserted.wait(10)
+    this = threading.Thread(target=this_request)
+    this.start()
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cur:  # until this request's insert waits on the other's row lock
+        while time.monotonic() < deadline:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cur.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second insert never waited on the first")
+    release.set()
+    other.join(30)
+    this.join(30)
+    r = result["resp"]
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"][0]["loc"] == ["body", "indication"]
+    assert PatientIndication.objects.filter(patient=world.patient).count() == 1
+    assert not AuditEvent.objects.filter(action="indication.created").exists()  # the other wrote directly

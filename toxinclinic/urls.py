@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from toxinclinic.accounts import views as account_views
 from toxinclinic.api.main import api
@@ -26,10 +25,12 @@ urlpatterns = [
 urlpatterns += [path(m.URL_PREFIX, include(m)) for m in app_modules("urls")]
 
 if settings.DEV:
-    # Public uploads (treatment-page headshots and audio) for links in the admin, in development only.
-    # MEDIA_ROOT also holds signed-note PDFs, which are patient data: they are served only by the visit
-    # views (signed in, same clinic, audited), so nothing outside education/ is served from here — and a
-    # proxy in production must not publish MEDIA_ROOT either.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>education/.+)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    # Public uploads (treatment-page headshots and audio) keep their /media/ links (the admin's) in
+    # development, but only through the public pages' own file view, which serves a file only if its name
+    # is a public one and its resolved path lies inside MEDIA_ROOT/education. MEDIA_ROOT also holds
+    # signed-note PDFs, which are patient data and are served only by the visit views (signed in, same
+    # clinic, audited); a prefix match before resolving once let /media/education/../notes/ through.
+    # A proxy in production must not publish MEDIA_ROOT either.
+    from toxinclinic.education.views import media_file
+
+    urlpatterns.append(path("media/<path:name>", media_file))

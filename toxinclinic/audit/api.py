@@ -5,12 +5,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
 from toxinclinic.accounts.permissions import can_view_audit
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.core.schemas import Schema
 
 API_PREFIX = "/audit"
 router = Router(tags=["audit"])

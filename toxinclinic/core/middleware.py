@@ -1,50 +1,80 @@
-"""Refuse text with a NUL character before any view sees it.
+"""Refuse text that no database can store before any view sees it: a NUL character or a lone UTF-16
+surrogate.
 
 PostgreSQL cannot store or compare text containing NUL (``\\x00``; JSON ``\\u0000``): a search, a filter or
-a save with one fails inside the database with a 500, while SQLite quietly treats it differently. One
-check here covers every search box, query parameter, form and JSON body: HTML gets 400, the API 422 with
-the field's location, like any other bad input. Multipart uploads are left to their forms (Django's
-CharField already refuses NUL, and a file's bytes may contain it).
+a save with one fails inside the database with a 500, while SQLite quietly treats it differently. A JSON
+string may also carry half of a UTF-16 surrogate pair (``"a\\ud800b"``, or the raw bytes of one, which
+Python's JSON reader lets through): such a string is not valid Unicode, cannot be encoded as UTF-8, and a
+save fails on both databases with a 500. One check here covers every search box, query parameter, form
+and JSON body: HTML gets 400, the API 422 with the field's location, like any other bad input. Bodies are
+checked as JSON whatever their declared type, because the API reads any body as JSON. Multipart uploads
+are left to their forms (Django's CharField already refuses NUL, a file's bytes may contain it, and Django
+decodes form fields with replacement, so no surrogate survives there or in query strings).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 NUL = "\x00"
+SURROGATE = re.compile("[\ud800-\udfff]")
+#: A body worth parsing: a NUL (raw or escaped), a surrogate escape, or a surrogate's raw UTF-8 bytes.
+#: Escaped pairs (an emoji as ``\\ud83d\\ude00``) match too and pass once decoded.
+SUSPECT_BODY = re.compile(rb"\x00|\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+MESSAGES = {
+    "nul": "remove the NUL character (\\x00); text cannot contain it.",
+    "surrogate": "remove the unpaired UTF-16 surrogate (\\ud800-\\udfff); text must be valid Unicode "
+    "(a character outside the basic plane is written as a pair, or as UTF-8).",
+}
 
 
-def _walk(value: Any, loc: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+def _problem(text: str) -> str | None:
+    if NUL in text:
+        return "nul"
+    if SURROGATE.search(text):
+        return "surrogate"
+    return None
+
+
+def _printable(name: str) -> str:
+    return SURROGATE.sub("?", name.replace(NUL, ""))
+
+
+def _walk(value: Any, loc: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
     if isinstance(value, str):
-        if NUL in value:
-            yield loc
+        if kind := _problem(value):
+            yield loc, kind
     elif isinstance(value, dict):
         for k, v in value.items():
-            if NUL in str(k):
-                yield (*loc, str(k))
-            yield from _walk(v, (*loc, str(k)))
+            if kind := _problem(str(k)):
+                yield (*loc, _printable(str(k))), kind
+            yield from _walk(v, (*loc, _printable(str(k))))
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _walk(v, (*loc, str(i)))
 
 
-def nul_location(request: HttpRequest) -> tuple[str, ...] | None:
-    """Where the first NUL is: ("query", name), ("form", name) or ("body", *path); None if nowhere."""
+def bad_text_location(request: HttpRequest) -> tuple[tuple[str, ...], str] | None:
+    """Where the first unstorable text is and what is wrong with it: (("query", name), "nul"),
+    (("form", name), …) or (("body", *path), "nul" | "surrogate"); None if nowhere."""
     for key, values in request.GET.lists():
-        if NUL in key or any(NUL in v for v in values):
-            return ("query", key.replace(NUL, ""))
+        for text in (key, *values):
+            if kind := _problem(text):
+                return ("query", _printable(key)), kind
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     ctype = request.content_type or ""
     if ctype == "application/x-www-form-urlencoded":
         for key, values in request.POST.lists():
-            if NUL in key or any(NUL in v for v in values):
-                return ("form", key.replace(NUL, ""))
-    elif ctype == "application/json" and (b"\\u0000" in request.body or b"\x00" in request.body):
+            for text in (key, *values):
+                if kind := _problem(text):
+                    return ("form", _printable(key)), kind
+    elif not ctype.startswith("multipart/") and SUSPECT_BODY.search(request.body):
         try:
             data = json.loads(request.body)
         except ValueError:
@@ -54,15 +84,18 @@ def nul_location(request: HttpRequest) -> tuple[str, ...] | None:
 
 
 class RejectNulMiddleware:
+    """Refuses NUL characters and lone surrogates (the name predates the surrogate check)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        loc = nul_location(request)
-        if loc is None:
+        found = bad_text_location(request)
+        if found is None:
             return self.get_response(request)
+        loc, kind = found
         field = loc[-1] if len(loc) > 1 else loc[0]
-        msg = f"{field}: remove the NUL character (\\x00); text cannot contain it."
+        msg = f"{field}: {MESSAGES[kind]}"
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": [{"loc": list(loc), "msg": msg, "type": "value_error"}]}, status=422

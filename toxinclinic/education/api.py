@@ -4,9 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from toxinclinic.api.errors import FieldError
+from toxinclinic.core.schemas import Schema
 from toxinclinic.education import search, services
 
 API_PREFIX = "/education"

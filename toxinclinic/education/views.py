@@ -291,7 +291,10 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
         path = default_storage.path(name)
     except NotImplementedError:  # object storage: let it serve the file
         return redirect(default_storage.url(name))
-    if not os.path.isfile(path):
+    # The name pattern already refuses "..", but the resolved path decides (symlinks, odd storages):
+    # only files inside the public folder are ever served from here.
+    public = os.path.realpath(default_storage.path("education"))
+    if os.path.commonpath([public, os.path.realpath(path)]) != public or not os.path.isfile(path):
         raise Http404("No such file.")
     size = os.path.getsize(path)
     content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]

@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from toxinclinic.api.pagination import Pages
+from toxinclinic.core.schemas import Schema
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
 from toxinclinic.inventory.models import Reconciliation, ReconciliationLine, Vial

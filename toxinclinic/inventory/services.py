@@ -86,8 +86,14 @@ def receive_vials(
         ]
     if not lot_number or len(lot_number) > 40:
         errors["lot_number"] = ["Enter the lot number printed on the carton (at most 40 characters)."]
-    if not ndc or len(ndc) > 20 or not all(c.isdigit() or c == "-" for c in ndc):
-        errors["ndc"] = ["Enter the NDC as digits and dashes, e.g. 0023-1145-01."]
+    if "product" not in errors:
+        # The NDC's labeler and product code must be this product's (and its vial size where known):
+        # a Dysport carton's NDC on a Botox lot would make the recall search and the billing wrong.
+        verdict = products.check_ndc(product, ndc, size_units if "size_units" not in errors else None)
+        if not verdict.ok:
+            errors["ndc"] = list(verdict.reasons)
+    elif products.ndc11(ndc) is None:
+        errors["ndc"] = [products.NDC_FORMAT_HELP]
     if expiry_date is None:
         errors["expiry_date"] = ["Enter the expiry date."]
     elif expiry_date < today:

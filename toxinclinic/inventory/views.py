@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.clinical import products
+from toxinclinic.core.inputs import ascii_int, other_digit_message, other_script_digit
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
 from toxinclinic.inventory.models import PRODUCT_CHOICES, Lot, Reconciliation
@@ -140,9 +141,11 @@ def reconcile(request: HttpRequest) -> HttpResponse:
             key = f"{r['lot']}_{r['size_units']}"
             raw = request.POST.get(f"counted_{key}", "").strip()
             try:
-                counted = int(raw)
+                counted = ascii_int(raw)
             except ValueError:
-                errors[f"counted_{key}"] = [f"Lot {r['lot_number']}: enter the number of vials counted."]
+                ch = other_script_digit(raw)
+                why = other_digit_message(ch) if ch else "enter the number of vials counted."
+                errors[f"counted_{key}"] = [f"Lot {r['lot_number']}: {why}"]
                 continue
             counts.append(
                 svc.CountLine(

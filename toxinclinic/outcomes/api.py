@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
+from toxinclinic.core.schemas import Schema
 from toxinclinic.diary.api import _own
 from toxinclinic.outcomes import services
 from toxinclinic.outcomes.instruments import INSTRUMENTS, IncompleteForm

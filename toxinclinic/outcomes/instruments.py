@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toxinclinic.clinical import scales
+from toxinclinic.core.inputs import ascii_int, other_digit_message, other_script_digit
 
 
 @dataclass(frozen=True)
@@ -332,8 +333,11 @@ def _int(v: Any) -> int | None:
         return None
     if isinstance(v, int):
         return v
-    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
-        return int(v.strip())
+    if isinstance(v, str):
+        try:
+            return ascii_int(v)
+        except ValueError:
+            return None
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return None
@@ -363,7 +367,9 @@ def clean_answers(inst: Instrument, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[item.key] = key
             continue
         iv = _int(v)
-        if iv is None:
+        if iv is None and isinstance(v, str) and (ch := other_script_digit(v)):
+            errors[item.key] = [f"{label}: {other_digit_message(ch)}"]
+        elif iv is None:
             errors[item.key] = [f"{label}: {str(v)[:20]!r} is not a whole number."]
         elif not item.minimum <= iv <= item.maximum:
             unit = " days" if item.maximum == 90 else ""

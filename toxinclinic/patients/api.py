@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.orm import create_schema
 from ninja.pagination import paginate
 
@@ -21,6 +22,7 @@ from toxinclinic.accounts.permissions import (
 from toxinclinic.api.errors import FieldError
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
+from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
@@ -133,9 +135,13 @@ def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: Patient
 def _register_kind(kind: RecordKind) -> None:
     fields = list(kind.form._meta.fields)  # type: ignore[arg-type]
     name = kind.model.__name__
-    Out = create_schema(kind.model, name=f"{name}Out", fields=["public_id", "version", *fields])
-    In = create_schema(kind.model, name=f"{name}In", fields=fields)
-    Patch = create_schema(kind.model, name=f"{name}Patch", fields=fields, optional_fields="__all__")
+    Out = create_schema(
+        kind.model, name=f"{name}Out", fields=["public_id", "version", *fields], base_class=Schema
+    )
+    In = create_schema(kind.model, name=f"{name}In", fields=fields, base_class=Schema)
+    Patch = create_schema(
+        kind.model, name=f"{name}Patch", fields=fields, optional_fields="__all__", base_class=Schema
+    )
 
     class PatchWithVersion(Patch):  # type: ignore[misc, valid-type]
         version: int = Field(..., description="The version you read; a stale one gets 409.")
@@ -173,12 +179,22 @@ def _register_kind(kind: RecordKind) -> None:
     )
     def create(request: HttpRequest, patient_id: uuid.UUID, payload: In) -> Any:  # type: ignore[valid-type]
         patient = _writable(request, patient_id)
-        form = kind.form(_form_data(None, [], payload.dict()))  # type: ignore[attr-defined]
+        data = _form_data(None, [], payload.dict())  # type: ignore[attr-defined]
+        form = kind.form(data, patient=patient)
         if not form.is_valid():
             raise FieldError.from_form(form)
         obj = form.save(commit=False)
         obj.patient = patient
-        return Status(201, create_record(obj, actor=request.user, action=f"{kind.audit_name}.created"))
+        try:
+            saved = create_record(obj, actor=request.user, action=f"{kind.audit_name}.created")
+        except IntegrityError as exc:
+            # A concurrent save of the same value (a double-clicked "Add") committed between the form's
+            # check and this insert: validated again, the form sees it and names the field.
+            again = kind.form(data, patient=patient)
+            if again.is_valid():
+                raise
+            raise FieldError.from_form(again) from exc
+        return Status(201, saved)
 
     @router.patch(
         f"/{{patient_id}}/{kind.slug}/{{record_id}}",

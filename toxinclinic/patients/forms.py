@@ -12,6 +12,7 @@ from toxinclinic.patients.models import (
     ICD10_BY_INDICATION,
     Allergy,
     HistoryItem,
+    Indication,
     Medication,
     Patient,
     PatientIndication,
@@ -26,10 +27,13 @@ class VersionedForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, patient: Patient | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        elif patient is not None and hasattr(self.instance, "patient_id"):
+            # A new chart record knows its patient before validation, so per-patient rules can be checked.
+            self.instance.patient = patient
 
 
 def _not_future(value: dt.date | None, label: str) -> None:
@@ -85,6 +89,16 @@ class IndicationForm(VersionedForm):
         model = PatientIndication
         fields = ["indication", "icd10", "diagnosed_on", "notes"]
         widgets = {"diagnosed_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_indication(self) -> str:
+        value = self.cleaned_data["indication"]
+        same = PatientIndication.objects.filter(patient_id=self.instance.patient_id, indication=value)
+        if self.instance.patient_id and same.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"This patient already has {Indication(value).label.lower()} on the chart; "
+                "edit that entry instead of adding it again."
+            )
+        return value
 
     def clean_diagnosed_on(self) -> dt.date | None:
         value = self.cleaned_data.get("diagnosed_on")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -164,13 +165,21 @@ def record_create(request: HttpRequest, patient_id: str, kind: str) -> HttpRespo
     k = _kind(kind)
     patient = get_patient(request.user, patient_id)
     _check_record_edit(request, patient)
-    form = k.form(request.POST or None)
+    form = k.form(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.patient = patient
-        create_record(obj, actor=request.user, action=f"{k.audit_name}.created")
-        messages.success(request, f"Added {k.label}: {obj}.")
-        return redirect(reverse("patients:chart", args=[patient.public_id]) + f"#{k.slug}")
+        try:
+            create_record(obj, actor=request.user, action=f"{k.audit_name}.created")
+        except IntegrityError:
+            # A concurrent save of the same value committed between the check and the insert: validated
+            # again, the form sees it and names the field.
+            form = k.form(request.POST, patient=patient)
+            if form.is_valid():
+                raise
+        else:
+            messages.success(request, f"Added {k.label}: {obj}.")
+            return redirect(reverse("patients:chart", args=[patient.public_id]) + f"#{k.slug}")
     ctx = {"form": form, "title": f"Add {k.label}", "patient": patient}
     return render(request, "patients/form.html", ctx, status=_status(form))
 
@@ -220,7 +229,7 @@ def record_delete(request: HttpRequest, patient_id: str, kind: str, record_id: s
     try:
         delete_record(
             obj,
-            int(version) if version and version.isdigit() else None,
+            int(version) if version and version.isascii() and version.isdigit() else None,
             actor=request.user,
             action=f"{k.audit_name}.deleted",
         )

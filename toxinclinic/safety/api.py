@@ -9,11 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
+from toxinclinic.core.schemas import Schema
 from toxinclinic.diary.api import _own
 from toxinclinic.patients.services import get_patient, parse_public_id
 from toxinclinic.safety import services

@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
+from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.services import get_patient
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits import services as svc

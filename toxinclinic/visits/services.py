@@ -525,16 +525,31 @@ def save_screening(
     return _edit(visit, expected_version, actor=actor, action="visit.screened", apply=apply)
 
 
+#: No consent is recorded before this day, nor before the patient's birth (the earlier bound is for a
+#: chart without a date of birth).
+CONSENT_EARLIEST = dt.date(1900, 1, 1)
+
+
 def save_consent(visit: Visit, expected_version: int | None, *, actor: Any, **data: Any) -> Visit:
     errors: dict[str, list[str]] = {}
     if not str(data.get("consenter_name") or "").strip():
         errors["consenter_name"] = ["Enter the name of the person who consented."]
     if data.get("consented_by") not in ("patient", "representative"):
         errors["consented_by"] = ["Choose the patient or a legal representative."]
-    at = _aware(data.get("consented_at"))
-    if not isinstance(at, dt.datetime):
+    raw_at = data.get("consented_at")
+    earliest = max(CONSENT_EARLIEST, visit.patient.date_of_birth or CONSENT_EARLIEST)
+    if not isinstance(raw_at, dt.datetime):
         errors["consented_at"] = ["Enter the date and time consent was given."]
-    elif at > timezone.now() + dt.timedelta(minutes=5):
+    elif raw_at.date() < earliest:
+        # Checked before the time zone is applied: year 1 cannot be converted to UTC (an overflow).
+        errors["consented_at"] = [
+            f"Consent time {raw_at:%d %b %Y} is before the patient's date of birth ({earliest:%d %b %Y}); "
+            "enter when consent was given."
+            if earliest > CONSENT_EARLIEST
+            else f"Consent time must be on or after {CONSENT_EARLIEST:%d %b %Y}."
+        ]
+    at = _aware(raw_at)
+    if "consented_at" not in errors and at > timezone.now() + dt.timedelta(minutes=5):
         errors["consented_at"] = ["Consent time cannot be in the future."]
     if errors:
         raise FieldError(errors)

@@ -62,7 +62,7 @@ def test_receive_refusals(world: Any, client_as: Any) -> None:
     resp = _receive(c, location=str(other.public_id))
     assert resp.status_code == 422 and "Choose one of your clinic's locations" in resp.content.decode()
     assert _receive(c, location=str(loc.public_id)).status_code == 201
-    resp = _receive(c, location=str(loc.public_id), ndc="0023-3921-02")
+    resp = _receive(c, location=str(loc.public_id), ndc="00023-1145-02")  # a Botox 100 U NDC, not this lot's
     assert resp.status_code == 422 and "is on record with NDC 0023-1145-01" in resp.content.decode()
     assert Vial.objects.count() == 5
     assert _receive(client_as("coordinator"), location=str(loc.public_id)).status_code == 403

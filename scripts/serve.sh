@@ -11,7 +11,12 @@ PORT="${PORT:-8000}"
 WEB_WORKERS="${WEB_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
 WEB_THREADS="${WEB_THREADS:-1}"
 STATIC_DIR="${TOXINCLINIC_VAR:-var}/static"
-args=(--interface wsgi --host 127.0.0.1 --port "$PORT" --workers "$WEB_WORKERS" --blocking-threads "$WEB_THREADS" --no-ws)
+# A worker that dies (kill -9, out of memory) is replaced after RESPAWN_INTERVAL seconds instead of taking
+# granian down with it; the others keep serving meanwhile.
+RESPAWN_INTERVAL="${RESPAWN_INTERVAL:-1}"
+HOST="${HOST:-127.0.0.1}"
+args=(--interface wsgi --host "$HOST" --port "$PORT" --workers "$WEB_WORKERS" --blocking-threads "$WEB_THREADS" --no-ws
+  --respawn-failed-workers --respawn-interval "$RESPAWN_INTERVAL")
 if [ -d "$STATIC_DIR" ]; then
   args+=(--static-path-route /static --static-path-mount "$STATIC_DIR")
 fi

@@ -296,3 +296,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Clinic policy defaults (the clinical engine documents each one).
 TOXINCLINIC_INVITE_VALID_DAYS = envint("TOXINCLINIC_INVITE_VALID_DAYS", 7)
+
+# Called by every `manage.py db_worker` as it starts (toxinclinic.tasklease): work a stopped run left behind.
+TASK_WORKER_STARTUP_HOOKS = ["toxinclinic.education.tasks.requeue_interrupted_narrations"]

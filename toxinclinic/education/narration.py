@@ -27,6 +27,12 @@ class NarrationError(Exception):
     """The narration tools are missing or failed; the message says which."""
 
 
+class NarrationInterrupted(NarrationError):
+    """A tool was killed by a signal (a stopped worker, Ctrl-C): the task worker tries again."""
+
+    transient = True
+
+
 @dataclass(frozen=True)
 class Narration:
     audio: bytes  # Ogg Opus
@@ -71,6 +77,8 @@ def _run(cmd: list[str]) -> None:
         done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as exc:
         raise NarrationError(f"{cmd[0]} took longer than {TIMEOUT_SECONDS} s.") from exc
+    if done.returncode < 0:
+        raise NarrationInterrupted(f"{cmd[0]} was stopped (signal {-done.returncode})")
     if done.returncode != 0:
         err = done.stderr.decode(errors="replace").strip().splitlines()
         raise NarrationError(f"{cmd[0]} failed ({done.returncode}): {err[-1] if err else 'no message'}")

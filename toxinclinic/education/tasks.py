@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from django.core.files.base import ContentFile
@@ -14,6 +15,7 @@ from django_tasks import task
 from toxinclinic.education import narration
 from toxinclinic.education.models import AudioStatus, PageVersion
 from toxinclinic.education.services import narration_text
+from toxinclinic.tasklease.policy import current_attempt, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +43,22 @@ def narrate(version_id: int) -> str:
             ContentFile(result.audio),
         )
     except Exception as exc:
-        # Whatever went wrong, the page must stop saying the audio is on its way.
-        PageVersion.objects.filter(pk=version.pk).update(
-            audio_status=AudioStatus.FAILED, audio_error=str(exc)[:300] or type(exc).__name__
-        )
+        attempt = current_attempt()
+        if is_transient(exc) and attempt is not None and not attempt.is_last:
+            # The worker retries it with back-off, so "being prepared" stays true.
+            log.warning("narration of page version %s interrupted, retried: %s", version.public_id, exc)
+            raise
+        # Otherwise the page must stop saying the audio is on its way.
+        error = str(exc)[:300] or type(exc).__name__
+        if is_transient(exc):
+            error = f"{error[:240]}. It is tried again when the task worker next starts."
+        PageVersion.objects.filter(pk=version.pk).update(audio_status=AudioStatus.FAILED, audio_error=error)
         log.warning("narration of page version %s failed: %s", version.public_id, exc)
-        if isinstance(exc, narration.NarrationError):
+        if isinstance(exc, narration.NarrationError) and not is_transient(exc):
             return "failed"
         raise
-    PageVersion.objects.filter(pk=version.pk).update(
+    # Only while no audio is recorded: a second run of the same version (queued twice) keeps the first file.
+    took = PageVersion.objects.filter(pk=version.pk, audio="").update(
         audio=name,
         audio_status=AudioStatus.READY,
         audio_duration_seconds=round(result.duration_seconds, 2),
@@ -57,6 +66,9 @@ def narrate(version_id: int) -> str:
         audio_error="",
         narration_seconds=round(result.wall_seconds, 3),
     )
+    if not took:
+        default_storage.delete(name)
+        return "already narrated"
     return "ready"
 
 
@@ -64,3 +76,47 @@ def narrate(version_id: int) -> str:
 def narrate_version(version_id: int) -> str:
     """Queue entry point: only the version's integer id travels through the queue table."""
     return narrate(version_id)
+
+
+# A passing failure: "espeak-ng failed (-15)" (a killed tool, from before such failures were retried) and
+# the message narrate() records when the worker gave up on one.
+INTERRUPTED = re.compile(r"failed \(-\d+\)|tried again when the task worker next starts")
+
+
+def requeue_interrupted_narrations() -> int:
+    """Queue again the narrations a stopped run left failed or never queued; returns how many.
+
+    Run by every ``db_worker`` as it starts (settings ``TASK_WORKER_STARTUP_HOOKS``): a killed child process
+    is a passing failure, so the next start retries it instead of leaving the public page silent.
+    """
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    queued = {
+        args[0]
+        for args in DBTaskResult.objects.filter(
+            task_path=narrate_version.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("args_kwargs__args", flat=True)
+        if args
+    }
+    failed = [
+        pk
+        for pk, error in PageVersion.objects.filter(audio_status=AudioStatus.FAILED).values_list(
+            "pk", "audio_error"
+        )
+        if INTERRUPTED.search(error or "")
+    ]
+    pending = PageVersion.objects.filter(audio_status=AudioStatus.PENDING).values_list("pk", flat=True)
+    count = 0
+    for pk in sorted(set(failed) | set(pending)):
+        if pk in queued:
+            continue
+        PageVersion.objects.filter(pk=pk, audio_status=AudioStatus.FAILED).update(
+            audio_status=AudioStatus.PENDING, audio_error=""
+        )
+        narrate_version.enqueue(pk)
+        count += 1
+    if count:
+        log.info("queued %d interrupted narration(s) again", count)
+    return count

@@ -29,7 +29,14 @@ from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from django.db import DatabaseError, OperationalError, close_old_connections, connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
@@ -144,9 +151,14 @@ class LeaseWorker(Worker):
             try:
                 claim = self.claim_next()
                 retrieved = True
-            except OperationalError as e:
-                if not is_locked_database_exception(e):
+            except (OperationalError, InterfaceError) as e:
+                # A busy database, or one restarting: keep trying (a batch run stops on anything but busy).
+                if self.batch and not is_locked_database_exception(e):
                     raise
+                if not is_locked_database_exception(e):
+                    logger.warning("Database unavailable (%s); trying again in %s s.", e, self.interval or 1)
+                    connections.close_all()
+                    time.sleep(self.interval or 1)
                 claim, retrieved = None, False
             if claim is not None:
                 self.run_task(claim)
@@ -304,9 +316,10 @@ class LeaseWorker(Worker):
         self._next_reap = now + max(0.5, self.limits.lease_seconds / 4)
         try:
             reap(self.limits)
-        except OperationalError as e:
-            if not is_locked_database_exception(e):
+        except (OperationalError, InterfaceError) as e:
+            if self.batch and not is_locked_database_exception(e):
                 raise
+            logger.warning("Reaper skipped this round: %s", e)
 
 
 def requeue(row: DBTaskResult, *, delay: float, exc: BaseException | None = None) -> None:

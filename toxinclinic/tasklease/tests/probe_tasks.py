@@ -66,3 +66,22 @@ def run_child(log: str, name: str) -> str:
         raise TransientTaskError(f"sleep was stopped ({done.returncode})")
     _log(log, f"done {name}")
     return "done"
+
+
+class DropsTheLineAfterSending:
+    """A mail backend whose first send reaches the outbox and then loses the connection (as a worker killed
+    right after the server accepted the message would never learn it was sent)."""
+
+    calls = 0
+
+    def __init__(self, **kwargs: object) -> None:
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.inner = EmailBackend(**kwargs)
+
+    def send_messages(self, messages: list) -> int:
+        type(self).calls += 1
+        sent = self.inner.send_messages(messages)
+        if type(self).calls == 1:
+            raise ConnectionResetError("connection reset by the mail server")
+        return sent

@@ -332,7 +332,7 @@ def check_session(
             "product_indication",
             HARD_STOP,
             f"{prod.brand} is not approved for {products.INDICATION_LABELS[session.indication].lower()} "
-            f"(approved: {', '.join(approved)}); a prescriber must override this with a reason",
+            f"(approved: {', '.join(approved)})",
         )
 
     template_applies = tmpl is not None and tmpl.product == session.product
@@ -474,7 +474,7 @@ def check_session(
             add(
                 "cumulative_3_month",
                 HARD_STOP,
-                msg + "; a prescriber must override this with a reason",
+                msg,
                 cum_max,
                 worst_total,
             )
@@ -492,8 +492,7 @@ def check_session(
                 "min_interval",
                 HARD_STOP if policy.min_interval_hard else WARNING,
                 f"{q(gap)} days {when} the {products.get(h.product).brand} session of {format_date(h.date)} "
-                f"({_indication(h.indication)}); the minimum interval is {policy.min_interval_days} days "
-                "(earlier re-treatment needs a prescriber override with a reason)",
+                f"({_indication(h.indication)}); the minimum interval is {policy.min_interval_days} days",
                 policy.min_interval_days,
                 gap,
             )

@@ -179,8 +179,22 @@ def seed(ctx: Any) -> None:
         visit = svc.create_visit(
             patient, actor=nurse, visit_date=today, indication=indication, product=product, location=location
         )
-        answers, _ = svc.screening_prefill(visit)
-        svc.save_screening(visit, visit.version, actor=nurse, answers=answers)
+        svc.save_screening(visit, visit.version, actor=nurse, answers=demo_answers(visit))
+
+
+def demo_answers(visit: Visit) -> dict[str, bool]:
+    """The demo nurse's answers: what the chart says, and "no" to every other question that applies
+    (as if asked and answered at the visit)."""
+    prefill = svc.screening_prefill(visit)
+    return {k: prefill.answers.get(k, False) for k in svc.SCREENING_KEYS if k not in prefill.not_applicable}
+
+
+def demo_screening(patient: Any, when: dt.date, at: dt.datetime) -> dict[str, Any]:
+    from toxinclinic.patients.screening import not_applicable
+
+    na = not_applicable(patient, when)
+    answers = {k: False for k in svc.SCREENING_KEYS if k not in na}
+    return {"answers": answers, "not_applicable": na, "sources": {}, "at": at.isoformat()}
 
 
 def _draft(
@@ -206,7 +220,7 @@ def _draft(
         indication=indication,
         product=product,
         protocol=protocol,
-        screening={"answers": dict.fromkeys(svc.SCREENING_KEYS, False), "sources": {}, "at": at.isoformat()},
+        screening=demo_screening(patient, when, at),
         screened_by=nurse,
         screened_at=at,
         nurse=nurse,

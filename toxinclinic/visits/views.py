@@ -26,11 +26,13 @@ from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import billing, dosing, protocols
+from toxinclinic.clinical.screening import QUESTIONS as SCREENING_QUESTIONS
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, pickable_vials
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits import services as svc
+from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.mapsvg import flagged_muscles, map_context
 from toxinclinic.visits.models import BillingLine, Consent, OutsideInjection, SignedNote, Visit, VisitStatus
 from toxinclinic.visits.notes import note_context
@@ -80,6 +82,8 @@ def _ctx(visit: Visit, step: str, **extra: Any) -> dict[str, Any]:
         "steps": _steps(visit),
         "step": step,
         "product": visit.product_info,
+        # Every step shows it: a dose can be decided (or prepared) on each of them.
+        "safety_banner": safety_banner(visit.patient, exclude=visit),
         **extra,
     }
 
@@ -308,16 +312,21 @@ def note_pdf(request: HttpRequest, visit_id: str, version: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The checklist: nothing starts answered unless the chart holds the fact (and then it says where
+    from); saving with a question unanswered is refused, listing each one, and stores nothing."""
     visit = _prep(request, visit_id)
     if (r := _draft_or_note(visit)) is not None:
         return r
     # The toxin history is read once for the prefill, the checklist and its two history items.
     history = svc.history_sessions(visit.patient, exclude=visit)
-    prefill, sources = svc.screening_prefill(visit, history)
+    prefill = svc.screening_prefill(visit, history)
     saved = svc.screening_answers(visit)
-    shown = saved if saved is not None else prefill
+    asked = [k for k in svc.SCREENING_KEYS if k not in prefill.not_applicable]
+    shown: dict[str, bool] = saved if saved is not None else prefill.answers
     form = f.ScreeningForm(
-        request.POST or None, initial={k: ("yes" if v else "no") for k, v in shown.items()}
+        request.POST or None,
+        keys=asked,
+        initial={k: ("yes" if v else "no") for k, v in shown.items() if k in asked},
     )
     done, status = _submit(
         request,
@@ -327,12 +336,27 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     )
     if done is not None:
         return done
-    items = svc.screening_items(visit, shown, history) if saved is not None else None
+    items = (
+        svc.screening_items(visit, saved, history, na=prefill.not_applicable, sources=prefill.sources)
+        if saved is not None and status == 200
+        else None
+    )
     record_read(visit.patient, actor=request.user, what="visit screening")
-    rows = []
     results = {i["key"]: i for i in items} if items else {}
-    for key in svc.SCREENING_KEYS:
-        rows.append({"field": form[key], "source": sources.get(key), "result": results.get(key)})
+    rows = [
+        {
+            "field": form[key],
+            "source": prefill.sources.get(key),
+            "hint": prefill.hints.get(key),
+            "result": results.get(key),
+        }
+        for key in asked
+    ]
+    not_asked = [
+        {"question": SCREENING_QUESTIONS[k], "reason": reason}
+        for k, reason in prefill.not_applicable.items()
+    ]
+    unanswered = [form[k] for k in asked if form.is_bound and form[k].errors]
     return render(
         request,
         "visits/screening.html",
@@ -341,6 +365,8 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
             "screening",
             form=form,
             rows=rows,
+            not_asked=not_asked,
+            unanswered=unanswered,
             history_items=svc.history_items(visit, history),
             saved=saved is not None,
             concerns=_chart_concerns(visit),
@@ -730,7 +756,14 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
     visit.refresh_from_db()
     record_read(visit.patient, actor=request.user, what="visit review")
     # Signing refused unknown rules above, with a message; the page checks with the known ones.
-    rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override and k in dosing.RULES})
+    rv = svc.review(
+        visit,
+        {
+            k: v
+            for k, v in overrides.items()
+            if can_override and k in dosing.RULES and k not in svc.NOT_OVERRIDABLE
+        },
+    )
     preview: list[Any] = []
     if rv.check is not None and rv.uses:
         # The sites and vials the review just loaded (no second read), as signing bills them.
@@ -752,6 +785,7 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
             overrides=overrides,
             can_sign=can_sign,
             can_override=can_override,
+            not_overridable=svc.NOT_OVERRIDABLE,
             preview=preview,
             uses=rv.uses,
             consent_row=rv.consent,

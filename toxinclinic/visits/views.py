@@ -36,6 +36,7 @@ from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.mapsvg import flagged_muscles, map_context
 from toxinclinic.visits.models import BillingLine, Consent, OutsideInjection, SignedNote, Visit, VisitStatus
 from toxinclinic.visits.notes import note_context
+from toxinclinic.visits.vialpicker import split_by_location, vial_groups
 
 STEPS = [
     ("screening", "1 Screening"),
@@ -621,17 +622,22 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
     if (r := _draft_or_note(visit)) is not None:
         return r
     today_ = timezone.localdate()
-    stock = list(pickable_vials(visit)[:60])
+    soon = today_ + dt.timedelta(days=EXPIRY_ALERT_DAYS)
+    stock = list(pickable_vials(visit))
     uses = list(visit.vial_uses.select_related("vial__lot", "vial__location"))
+    groups = vial_groups(stock, opened_lot_ids=[u.vial.lot_id for u in uses], soon=soon)
+    here, elsewhere = split_by_location(groups, visit.location_id)
+    show_all = request.GET.get("locations") == "all" or not here
+    shown = here + elsewhere if show_all else here
     charted = sum((s.units for s in visit.sites.all()), Decimal(0))
     recorded = sum((u.units_administered for u in uses), Decimal(0))
-    size = stock[0].size_units if stock else 0
+    size = shown[0].vial.size_units if shown else 0
     give = min(max(charted - recorded, Decimal(0)), Decimal(size))
     tmpl = protocols.get(visit.protocol) if visit.protocol in protocols.PROTOCOL_KEYS else None
     per01 = tmpl.units_per_0_1_ml if tmpl and tmpl.product == visit.product else None
     diluent = dosing.diluent_ml_for(size, per01) if per01 and size else None
     initial = {
-        "vial": str(stock[0].public_id) if stock else "",
+        "vial": str(shown[0].vial.public_id) if shown else "",
         "diluent_ml": Decimal(str(round(diluent, 2))).normalize() if diluent else None,
         "reconstituted_at": timezone.localtime().replace(second=0, microsecond=0),
         "units_administered": give,
@@ -660,10 +666,13 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
             form=form,
             uses=uses,
             stock=stock,
+            groups=shown,
+            elsewhere_count=sum(g.count for g in elsewhere),
+            show_all=show_all,
             charted=charted,
             recorded=recorded,
             today=today_,
-            soon=today_ + dt.timedelta(days=EXPIRY_ALERT_DAYS),
+            soon=soon,
             alert_days=EXPIRY_ALERT_DAYS,
         ),
         status=status,

@@ -182,9 +182,17 @@ def build(facts: ChartFacts, format_date: Callable[[date], str] = fmt_date) -> B
         key = screening.MEDICATION_CLASS_QUESTIONS.get(m.drug_class)
         if key in ("anticoagulant_or_antiplatelet", "neuromuscular_blocking_drugs"):
             by_question.setdefault(key, []).append(m.name)
-    for key, title in (
-        ("anticoagulant_or_antiplatelet", "Anticoagulant or antiplatelet"),
-        ("neuromuscular_blocking_drugs", "Aminoglycoside or drug affecting neuromuscular transmission"),
+    for key, title, why in (
+        (
+            "anticoagulant_or_antiplatelet",
+            "Anticoagulant or antiplatelet",
+            "more bruising or bleeding at the sites; pausing it is the prescriber's decision",
+        ),
+        (
+            "neuromuscular_blocking_drugs",
+            "Aminoglycoside or drug affecting neuromuscular transmission",
+            "may strengthen the toxin's effect",
+        ),
     ):
         if key in by_question:
             items.append(
@@ -192,7 +200,7 @@ def build(facts: ChartFacts, format_date: Callable[[date], str] = fmt_date) -> B
                     "medication",
                     _status(key),
                     title,
-                    f"{_names(by_question[key])} on the medication list. {screening.sentence(key, True)}.",
+                    f"{_names(by_question[key])} on the medication list: {why}.",
                 )
             )
     nmj = [

@@ -160,7 +160,14 @@ def history_items(visit: Visit, history: list[dosing.Session] | None = None) -> 
         }
     ]
     cum = by_rule.get("cumulative_3_month")
-    if cum is not None:
+    if cum is not None and not cum.value:
+        # Screening comes before charting: the visit's own 0 U would read as "Botox 0 U … (today: 0 U)".
+        status = screening.PASS
+        reason = (
+            f"No {visit.product_info.brand} given in the last {CLINIC_DOSE_POLICY.cumulative_window_days} "
+            f"days; the limit is {cum.limit:g} U."
+        )
+    elif cum is not None:
         status, reason = _STATUS_FOR_SEVERITY.get(cum.severity, screening.PASS), cum.message + "."
     else:
         status = screening.PASS

@@ -299,7 +299,7 @@ def create_visit(
     today = timezone.localdate()
     if visit_date > today:
         errors["visit_date"] = [
-            f"A visit is documented on the day of treatment; {visit_date} is in the future."
+            f"A visit is documented on the day of treatment; {clinic_date(visit_date)} is in the future."
         ]
     elif (born := _before_birth(patient, visit_date)) is not None:
         errors["visit_date"] = [born]

@@ -125,6 +125,13 @@ def test_screening_refuses_unanswered_then_passes_with_the_banner(
     expect(page.locator("main")).to_contain_text("Takes an anticoagulant or antiplatelet medicine.")
     expect(page.locator("main")).not_to_contain_text("session_max")
     _check(page, screenshot_dir, f"visit-sign-{size}")
+    page.get_by_label("I have reviewed the warnings and screening concerns listed above").check()
+    page.get_by_role("button", name="Sign note").click()
+    expect(page.get_by_text("Signed. The note is now final")).to_be_visible()
+    note = page.locator("article")
+    expect(note).to_contain_text("Not pregnant.")
+    expect(note).to_contain_text("Yes — Warfarin on the medication list, added")
+    _check(page, screenshot_dir, f"visit-note-{size}")
 
     # --- the other screens where a dose is weighed -------------------------------------------------
     for name, url in (

@@ -83,6 +83,7 @@ def _vials_for(product: str, total: float) -> list[int]:
 
 
 def seed(ctx: Any) -> None:
+    _chart_answers_cache.clear()  # another run (another database) may reuse the same patient ids
     rng = ctx.rng_for("visits")
     clinic, today = ctx.clinic, ctx.today
     nurse, prescriber, injector = ctx.staff["nurse"], ctx.staff["clinician"], ctx.staff["injector"]
@@ -190,11 +191,21 @@ def demo_answers(visit: Visit) -> dict[str, bool]:
 
 
 def demo_screening(patient: Any, when: dt.date, at: dt.datetime) -> dict[str, Any]:
-    from toxinclinic.patients.screening import not_applicable
+    """A past visit's stored screening: "yes" where the chart holds the fact, "no"
+    to every other question that applies, so a demo note never contradicts the demo chart."""
+    from toxinclinic.patients.screening import chart_answers, not_applicable
 
     na = not_applicable(patient, when)
-    answers = {k: False for k in svc.SCREENING_KEYS if k not in na}
+    chart = _chart_answers_cache.get(patient.pk)
+    if chart is None:
+        chart = _chart_answers_cache[patient.pk] = chart_answers(patient)
+    answers = {k: chart.answers.get(k, False) for k in svc.SCREENING_KEYS if k not in na}
+    # No sources: the demo chart rows are dated today, after these past visits; the nurse answered.
     return {"answers": answers, "not_applicable": na, "sources": {}, "at": at.isoformat()}
+
+
+# The demo chart does not change while the history is written: read each patient's once.
+_chart_answers_cache: dict[int, Any] = {}
 
 
 def _draft(

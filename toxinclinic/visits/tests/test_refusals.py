@@ -289,3 +289,20 @@ def test_dates_before_the_patients_birth_are_refused(world: Any, client_as: Any)
     resp = _post(c, url, body)
     assert resp.status_code == 422 and "before the patient's date of birth" in _messages(resp)
     assert not OutsideInjection.objects.exists()
+
+
+def test_no_override_is_offered_that_signing_would_refuse(world: Any, client_as: Any) -> None:
+    """155 U charted, one 100 U vial recorded: the vial balance is a recording error, never overridable."""
+    v = prepared_visit(world, n_vials=1, vial_size=100)
+    page = client_as("clinician").get(f"/visits/{v.public_id}/sign/").content.decode()
+    assert (
+        "Units and vials do not balance:</strong> 155 U administered, but the vials opened hold only 100 U"
+        in page
+    )
+    assert "This cannot be overridden: correct the vials or the sites." in page
+    assert 'name="override_vial_balance"' not in page and "vial_balance" not in page
+    resp = _sign(client_as, "clinician", v, acknowledge_warnings=True, overrides={"vial_balance": "trust me"})
+    assert resp.status_code == 422
+    assert "Units and vials do not balance cannot be overridden" in _messages(resp)
+    v.refresh_from_db()
+    assert not v.is_signed

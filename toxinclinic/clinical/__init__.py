@@ -7,6 +7,7 @@ products. See README.md in this package for the API and every configurable polic
 from . import (
     aftercare,
     anatomy,
+    banner,
     billing,
     diary,
     dosing,
@@ -22,6 +23,7 @@ from . import (
 __all__ = [
     "aftercare",
     "anatomy",
+    "banner",
     "billing",
     "diary",
     "dosing",

@@ -108,3 +108,16 @@ class Verdict:
     numbers: Mapping[str, Any] = field(default_factory=dict)
 
     __hash__ = None  # type: ignore[assignment]  # numbers is a dict; verdicts are values, not keys
+
+
+def fmt_date(d: date) -> str:
+    """A date as people read it in a message (3 Mar 2026), never ISO: the default ``format_date`` of the
+    engine's message builders; the app passes its clinic's format instead."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def fmt_quantity(u: float) -> str:
+    """Units or days with thousands grouped and no trailing .0 (1,149 U; 2.5 U; 10,000 U)."""
+    if float(u).is_integer():
+        return f"{int(u):,}"
+    return f"{u:,.3f}".rstrip("0").rstrip(".")

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from numbers import Real
 
 from . import anatomy, products, protocols
-from ._common import check_choice, check_date, check_number, check_units, fmt_units
+from ._common import check_choice, check_date, check_number, check_units, fmt_date, fmt_quantity, fmt_units
 
 HARD_STOP = "hard_stop"
 WARNING = "warning"
@@ -53,6 +53,21 @@ RULES: tuple[str, ...] = (
     "dilution",
     "label_dose",
 )
+#: Each rule in words, for people (the codes stay in the API and the audit data).
+RULE_LABELS: dict[str, str] = {
+    "session_max": "Session maximum",
+    "muscle_limit": "Muscle maximum",
+    "site_limit": "Units per site",
+    "scm_limit": "Sternocleidomastoid maximum",
+    "cumulative_3_month": "Units in 3 months",
+    "min_interval": "Time since the last injection",
+    "other_product_recent": "Another toxin product recently",
+    "product_indication": "Product not approved for this indication",
+    "protocol_deviation": "Differs from the template",
+    "vial_balance": "Units and vials do not balance",
+    "dilution": "Dilution",
+    "label_dose": "Above the label dose",
+}
 CUMULATIVE_WINDOWS: tuple[str, ...] = ("90_days", "3_calendar_months")
 
 
@@ -274,12 +289,16 @@ def check_session(
     history: Iterable[Session] = (),
     policy: DosePolicy | None = None,
     overrides: Mapping[str, str] | None = None,
+    format_date: Callable[[date], str] = fmt_date,
 ) -> DoseCheck:
     """Check one session against the label and policy rules.
 
     ``history`` holds previous (or other) sessions of any product and indication, including cosmetic
-    treatment elsewhere. ``overrides`` maps a hard-stop rule code to the prescriber's reason.
+    treatment elsewhere. ``overrides`` maps a hard-stop rule code to the prescriber's reason. Each
+    finding's ``message`` is a sentence with muscle names and numbers (units grouped: 1,149 U), dates
+    written by ``format_date`` (the clinic's format; default 3 Mar 2026).
     """
+    q = fmt_quantity
     policy = policy or DosePolicy()
     if not isinstance(session, Session):
         raise ValueError(f"session: {session!r} is not a Session")
@@ -313,7 +332,7 @@ def check_session(
             "product_indication",
             HARD_STOP,
             f"{prod.brand} is not approved for {products.INDICATION_LABELS[session.indication].lower()} "
-            f"(approved: {', '.join(approved)}); needs prescriber override with reason",
+            f"(approved: {', '.join(approved)})",
         )
 
     template_applies = tmpl is not None and tmpl.product == session.product
@@ -321,7 +340,7 @@ def check_session(
         add(
             "protocol_deviation",
             WARNING,
-            f"template {tmpl.key} is written in {products.get(tmpl.product).brand} units; "
+            f"The {tmpl.name} template is written in {products.get(tmpl.product).brand} units; "
             f"its unit limits are not applied to {prod.brand} (units are not interchangeable)",
         )
 
@@ -329,16 +348,16 @@ def check_session(
     limit: float | None = None
     source = ""
     if template_applies and tmpl is not None and tmpl.max_total_units is not None:
-        limit, source = tmpl.max_total_units, tmpl.name
+        limit, source = tmpl.max_total_units, f"template: {tmpl.name}"
     elif tmpl is None and session.product == "botox" and session.indication == "chronic_migraine":
-        limit, source = policy.cm_max_units_unspecified, "Botox chronic migraine, protocol not stated"
+        limit, source = policy.cm_max_units_unspecified, "chronic migraine without a stated protocol"
     if limit is not None:
         if total > limit:
             add(
                 "session_max",
                 HARD_STOP,
-                f"session total {fmt_units(total)} {U} is above the maximum of "
-                f"{fmt_units(limit)} {U} ({source})",
+                f"The session total, {q(total)} {U}, is above this protocol's maximum of "
+                f"{q(limit)} {U} ({source})",
                 limit,
                 total,
             )
@@ -346,7 +365,8 @@ def check_session(
             add(
                 "session_max",
                 INFO,
-                f"session total {fmt_units(total)} {U} within {fmt_units(limit)} {U} ({source})",
+                f"The session total, {q(total)} {U}, is within this protocol's maximum of "
+                f"{q(limit)} {U} ({source})",
                 limit,
                 total,
             )
@@ -363,7 +383,7 @@ def check_session(
             continue
         groups = by_ms[muscle].items() if lim.per_side else [(None, by_m[muscle])]
         for side, units in groups:
-            where = f"{anatomy.MUSCLE_LABELS[muscle]}{' ' + side if side else ''}"
+            where = f"{anatomy.MUSCLE_LABELS[muscle]}{' ' + side if side else ''}"  # "Temporalis left"
             if units > lim.max_units:
                 rng = (
                     f" (typical {fmt_units(lim.typical_range[0])}–{fmt_units(lim.typical_range[1])} U)"
@@ -373,8 +393,8 @@ def check_session(
                 add(
                     "muscle_limit",
                     sev,
-                    f"{where}: {fmt_units(units)} {U} is above the template maximum of "
-                    f"{fmt_units(lim.max_units)} {U}{rng}",
+                    f"{where}: {q(units)} {U} is above the template's maximum of "
+                    f"{q(lim.max_units)} {U} for this muscle{rng}",
                     lim.max_units,
                     units,
                     muscle,
@@ -386,8 +406,8 @@ def check_session(
                 add(
                     "muscle_limit",
                     sev,
-                    f"{anatomy.MUSCLE_LABELS[muscle]}: {n} sites is above the template "
-                    f"maximum of {lim.max_sites}",
+                    f"{anatomy.MUSCLE_LABELS[muscle]}: {n} sites, above the template's "
+                    f"maximum of {lim.max_sites} sites",
                     lim.max_sites,
                     n,
                     muscle,
@@ -399,11 +419,10 @@ def check_session(
         sev = HARD_STOP if policy.site_limit_hard else WARNING
         for x in session.injections:
             if x.units > site_max:
-                label = x.site_id or f"{x.muscle} {x.side}"
                 add(
                     "site_limit",
                     sev,
-                    f"site {label}: {fmt_units(x.units)} {U} is above {fmt_units(site_max)} {U} per site",
+                    f"{site_name(x)}: {q(x.units)} {U} is above the maximum of {q(site_max)} {U} per site",
                     site_max,
                     x.units,
                     x.muscle,
@@ -417,8 +436,8 @@ def check_session(
         add(
             "scm_limit",
             HARD_STOP if policy.scm_limit_hard else WARNING,
-            f"sternocleidomastoid total {fmt_units(scm)} {U} is above {fmt_units(scm_max)} {U} "
-            "(higher dysphagia risk)",
+            f"The sternocleidomastoid total, {q(scm)} {U}, is above {q(scm_max)} {U} "
+            "(higher risk of swallowing problems)",
             scm_max,
             scm,
             "sternocleidomastoid",
@@ -443,20 +462,19 @@ def check_session(
             if policy.cumulative_window == "3_calendar_months"
             else f"{policy.cumulative_window_days} days"
         )
-        detail = ", ".join(
-            f"{h.date.isoformat()} {fmt_units(h.total_units)} U"
-            for h in sorted(worst_items, key=lambda h: h.date)
+        detail = "; ".join(
+            f"{format_date(h.date)}: {q(h.total_units)} U" for h in sorted(worst_items, key=lambda h: h.date)
         )
         start = _window_start(worst_end, policy)
         msg = (
-            f"{prod.brand} {fmt_units(worst_total)} U in the {window} {start.isoformat()} to "
-            f"{worst_end.isoformat()} ({detail}); limit {fmt_units(cum_max)} U"
+            f"{prod.brand} {q(worst_total)} U in the {window} from {format_date(start)} to "
+            f"{format_date(worst_end)} ({detail}); the limit is {q(cum_max)} U"
         )
         if worst_total > cum_max:
             add(
                 "cumulative_3_month",
                 HARD_STOP,
-                msg + "; needs prescriber override with reason",
+                msg,
                 cum_max,
                 worst_total,
             )
@@ -473,9 +491,8 @@ def check_session(
             add(
                 "min_interval",
                 HARD_STOP if policy.min_interval_hard else WARNING,
-                f"{gap} days {when} the {products.get(h.product).brand} session of {h.date.isoformat()} "
-                f"({h.indication.replace('_', ' ')}); minimum interval {policy.min_interval_days} days "
-                "(earlier re-treatment needs a prescriber override with reason)",
+                f"{q(gap)} days {when} the {products.get(h.product).brand} session of {format_date(h.date)} "
+                f"({_indication(h.indication)}); the minimum interval is {policy.min_interval_days} days",
                 policy.min_interval_days,
                 gap,
             )
@@ -488,8 +505,8 @@ def check_session(
             add(
                 "other_product_recent",
                 WARNING,
-                f"{other.brand} ({other.generic}) given {h.date.isoformat()}, {gap} days before this "
-                f"{prod.brand} ({prod.generic}) session on {session.date.isoformat()}; units of different "
+                f"{other.brand} ({other.generic}) given {format_date(h.date)}, {q(gap)} days before this "
+                f"{prod.brand} ({prod.generic}) session on {format_date(session.date)}; units of different "
                 "products are not comparable and are not added",
                 policy.other_product_window_days,
                 gap,
@@ -506,7 +523,7 @@ def check_session(
             add(
                 "vial_balance",
                 HARD_STOP,
-                f"{fmt_units(total)} U administered but the vials opened hold only {fmt_units(vu)} U",
+                f"{q(total)} U administered, but the vials opened hold only {q(vu)} U",
                 vu,
                 total,
             )
@@ -514,8 +531,8 @@ def check_session(
             add(
                 "vial_balance",
                 WARNING,
-                f"discarded units not recorded: {fmt_units(vu)} U opened, "
-                f"{fmt_units(total)} U administered, so {fmt_units(vu - total)} U should be recorded as "
+                f"Discarded units not recorded: {q(vu)} U opened, "
+                f"{q(total)} U administered, so {q(vu - total)} U should be recorded as "
                 "discarded",
                 vu,
                 total,
@@ -524,9 +541,9 @@ def check_session(
             add(
                 "vial_balance",
                 WARNING,
-                f"administered {fmt_units(total)} U + discarded "
-                f"{fmt_units(session.discarded_units)} U = {fmt_units(total + session.discarded_units)} U, "
-                f"but the vials opened hold {fmt_units(vu)} U",
+                f"Administered {q(total)} U + discarded "
+                f"{q(session.discarded_units)} U = {q(total + session.discarded_units)} U, "
+                f"but the vials opened hold {q(vu)} U",
                 vu,
                 total + session.discarded_units,
             )
@@ -540,7 +557,7 @@ def check_session(
                 add(
                     "dilution",
                     WARNING,
-                    f"vial {i}: {fmt_units(v.size_units)} U in {v.diluent_ml:g} mL gives "
+                    f"Vial {i}: {q(v.size_units)} U in {v.diluent_ml:g} mL gives "
                     f"{c:.3g} U per 0.1 mL; {tmpl.name} expects {expected:g} U per 0.1 mL",
                     expected,
                     c,
@@ -553,7 +570,7 @@ def check_session(
             add(
                 "label_dose",
                 WARNING,
-                f"{fmt_units(total)} {U} is above the label's cervical-dystonia range ({prod.cd_label_dose})",
+                f"{q(total)} {U} is above the label's cervical-dystonia range ({prod.cd_label_dose})",
                 hi,
                 total,
             )
@@ -587,6 +604,25 @@ def check_session(
     )
 
 
+def _muscle_side(muscle: str, side: str | None) -> str:
+    """'Temporalis left', 'Procerus' (midline is not said)."""
+    name = anatomy.MUSCLE_LABELS.get(muscle, muscle)
+    return name if side in (None, "", "midline") else f"{name} {side}"
+
+
+def site_name(x: Injection) -> str:
+    """An injection in words: 'Temporalis left, site 1', 'Trapezius right, follow-the-pain site 2'; the
+    site id itself is never shown."""
+    tail = (x.site_id or "").rsplit("_", 1)[-1]
+    kind = "follow-the-pain site" if "_ftp_" in (x.site_id or "") else "site"
+    where = _muscle_side(x.muscle, x.side)
+    return f"{where}, {kind} {tail}" if tail.isdigit() else where
+
+
+def _indication(key: str) -> str:
+    return products.INDICATION_LABELS.get(key, key.replace("_", " ")).lower()
+
+
 def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
     """Sites that leave the template (warnings)."""
     out: list[Finding] = []
@@ -604,7 +640,7 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                 Finding(
                     "protocol_deviation",
                     WARNING,
-                    f"site {x.site_id} is not a {tmpl.name} site",
+                    f"{site_name(x)} is not a {tmpl.name} site",
                     muscle=x.muscle,
                     side=x.side,
                 )
@@ -614,7 +650,8 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                 Finding(
                     "protocol_deviation",
                     WARNING,
-                    f"site {x.site_id} is recorded as {x.muscle} {x.side}",
+                    f"{site_name(x)} does not match the template's site there "
+                    f"({_muscle_side(t.muscle, t.side)})",
                     muscle=x.muscle,
                     side=x.side,
                 )
@@ -627,8 +664,8 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                 Finding(
                     "protocol_deviation",
                     WARNING,
-                    f"{x.site_id or x.muscle + ' ' + x.side}: "
-                    f"{fmt_units(x.units)} U instead of {protocols.PREEMPT_UNITS_PER_SITE} U per site",
+                    f"{site_name(x)}: {fmt_quantity(x.units)} U instead of "
+                    f"{protocols.PREEMPT_UNITS_PER_SITE} U per site",
                     protocols.PREEMPT_UNITS_PER_SITE,
                     x.units,
                     x.muscle,
@@ -642,7 +679,7 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                 Finding(
                     "protocol_deviation",
                     WARNING,
-                    f"{anatomy.MUSCLE_LABELS[m]} {s} is not part of {tmpl.name}",
+                    f"{_muscle_side(m, s)} is not part of {tmpl.name}",
                     muscle=m,
                     side=s,
                 )
@@ -658,7 +695,7 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                         Finding(
                             "protocol_deviation",
                             WARNING,
-                            f"{anatomy.MUSCLE_LABELS[m]} {s}: {n} of {per_side} fixed sites injected",
+                            f"{_muscle_side(m, s)}: {n} of {per_side} fixed sites injected",
                             per_side,
                             n,
                             m,
@@ -685,7 +722,7 @@ def _deviations(session: Session, tmpl: protocols.Protocol) -> list[Finding]:
                 Finding(
                     "protocol_deviation",
                     INFO,
-                    f"template muscle {anatomy.MUSCLE_LABELS[m]} not injected",
+                    f"{anatomy.MUSCLE_LABELS[m]}, a muscle of the template, was not injected",
                     muscle=m,
                 )
             )

@@ -204,6 +204,12 @@ def trend_svg(request: HttpRequest, patient_id: str) -> HttpResponse:
     return resp
 
 
+def _safety_banner(patient: Patient) -> Any:
+    from toxinclinic.visits.banner import safety_banner
+
+    return safety_banner(patient)
+
+
 @login_required
 @require_GET
 def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
@@ -227,6 +233,7 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
         "questionnaires": history_for(patient),
         "sessions": list(sessions_for(patient)[:6]),
         "show_moh": can_view_medication_overuse(request.user, patient),
+        "safety_banner": _safety_banner(patient),
     }
     if ctx["show_moh"]:
         ctx["moh"] = services.medication_overuse(patient)

@@ -1,62 +1,96 @@
 """What the chart already says about the pre-treatment checklist.
 
-Only the mapping from chart rows to the engine's ``ScreeningInput`` lives here; which
-answers are a stop or a concern, and why, is the engine's (``clinical.screening``).
-Items a chart cannot know (infection at a site today, other toxin recently) stay False
-for the nurse to answer at the visit.
+Only the mapping from chart rows to the engine's questions lives here; which answers are a stop or a
+concern, and why, is the engine's (``clinical.screening``). A question starts answered only when a chart
+row holds the fact, and then says which row ("Yes — Warfarin on the medication list, added
+12 Mar 2026"). The absence of a row is never an answer: such a question stays unanswered for the nurse.
+
+``TOXINCLINIC_PREGNANCY_QUESTION_AGES`` (a ``(min, max)`` pair of years) changes the ages at which a
+female patient is asked about pregnancy and breastfeeding; the default is the engine's
+``ScreeningPolicy`` (12–55, with its reason).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+
 from toxinclinic.clinical import screening
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication, Patient
 
-# Chart medication class -> checklist question it answers.
-MEDICATION_FLAGS = {
-    "anticoagulant": "anticoagulant_or_antiplatelet",
-    "antiplatelet": "anticoagulant_or_antiplatelet",
-    "aminoglycoside": "neuromuscular_blocking_drugs",
-    "nmj_interfering": "neuromuscular_blocking_drugs",
-    "muscle_relaxant": "muscle_relaxants",
-    "anticholinergic": "anticholinergics",
-}
-# Chart history condition -> checklist question it answers.
-HISTORY_FLAGS = {
-    "myasthenia_gravis": "neuromuscular_junction_disorder",
-    "lambert_eaton": "neuromuscular_junction_disorder",
-    "motor_neuron_disease": "neuromuscular_junction_disorder",
-    "other_neuromuscular": "neuromuscular_junction_disorder",
-    "swallowing_difficulty": "swallowing_difficulty",
-    "breathing_difficulty": "breathing_difficulty",
-    "compromised_respiratory": "compromised_respiratory_function",
-    "pregnancy": "pregnant",
-    "breastfeeding": "breastfeeding",
-}
+# Kept under their old names for callers that map chart rows.
+MEDICATION_FLAGS = screening.MEDICATION_CLASS_QUESTIONS
+HISTORY_FLAGS = screening.HISTORY_CONDITION_QUESTIONS
 
 
-def chart_answers(patient: Patient) -> tuple[screening.ScreeningInput, dict[str, list[str]]]:
-    """The checklist as prefilled from the chart, and for each True answer the chart rows behind it."""
-    sources: dict[str, list[str]] = {}
-    for a in Allergy.objects.filter(patient=patient, botulinum_toxin=True):
-        sources.setdefault("hypersensitivity_to_toxin", []).append(f"Allergy: {a.substance}")
+def screening_policy() -> screening.ScreeningPolicy:
+    ages = getattr(settings, "TOXINCLINIC_PREGNANCY_QUESTION_AGES", None)
+    if ages is None:
+        return screening.ScreeningPolicy()
+    low, high = ages
+    return screening.ScreeningPolicy(pregnancy_min_age=int(low), pregnancy_max_age=int(high))
+
+
+def age_on(patient: Patient, day: dt.date) -> int:
+    born = patient.date_of_birth
+    return max(0, day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
+
+
+def not_applicable(patient: Patient, day: dt.date) -> dict[str, str]:
+    """Questions not asked of this patient on ``day``, each with its reason (the engine's rule)."""
+    return screening.not_applicable(patient.sex, age_on(patient, day), screening_policy())
+
+
+@dataclass
+class ChartAnswers:
+    """Answers the chart holds (all "yes"), each with the sentence that says where it came from."""
+
+    answers: dict[str, bool] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, key: str, source: str) -> None:
+        self.answers[key] = True
+        self.sources.setdefault(key, []).append(source)
+
+    def source(self, key: str) -> str | None:
+        found = self.sources.get(key)
+        return "Yes — " + "; ".join(found) if found else None
+
+
+def _added(row: object) -> str:
+    created = getattr(row, "created_at", None)
+    return f", added {date_format(timezone.localtime(created).date())}" if created else ""
+
+
+def chart_answers(patient: Patient) -> ChartAnswers:
+    """The checklist answers the chart holds: toxin allergies, active medicines of a class that matters,
+    unresolved history items."""
+    out = ChartAnswers()
+    for a in Allergy.objects.filter(patient=patient, botulinum_toxin=True).order_by("created_at"):
+        out.add("hypersensitivity_to_toxin", f"allergy to {a.substance} on the chart{_added(a)}")
     meds = Medication.objects.filter(
         patient=patient, stopped_on__isnull=True, drug_class__in=MEDICATION_FLAGS
-    )
+    ).order_by("created_at")
     for m in meds:
-        sources.setdefault(MEDICATION_FLAGS[m.drug_class], []).append(
-            f"{m.name} ({m.get_drug_class_display()})"
-        )
-    hist = HistoryItem.objects.filter(patient=patient, resolved_on__isnull=True, condition__in=HISTORY_FLAGS)
+        out.add(MEDICATION_FLAGS[m.drug_class], f"{m.name} on the medication list{_added(m)}")
+    hist = HistoryItem.objects.filter(
+        patient=patient, resolved_on__isnull=True, condition__in=HISTORY_FLAGS
+    ).order_by("created_at")
     for h in hist:
-        sources.setdefault(HISTORY_FLAGS[h.condition], []).append(h.get_condition_display())
-    return screening.ScreeningInput(**dict.fromkeys(sources, True)), sources
+        out.add(HISTORY_FLAGS[h.condition], f"{h.get_condition_display().lower()} in the history{_added(h)}")
+    return out
 
 
 def chart_concerns(patient: Patient) -> list[dict[str, object]]:
-    """The engine's non-passing checklist items that the chart alone already raises."""
-    answers, sources = chart_answers(patient)
+    """The engine's stop and concern items that the chart alone already raises."""
+    chart = chart_answers(patient)
+    items = screening.screen(screening.ScreeningInput(**chart.answers))
     return [
-        {"status": item.status, "reason": item.reason, "sources": sources.get(item.key, [])}
-        for item in screening.screen(answers)
-        if item.status != screening.PASS
+        {"status": item.status, "reason": item.reason, "sources": chart.sources.get(item.key, [])}
+        for item in items
+        if item.status in (screening.STOP, screening.CONCERN)
     ]

@@ -20,6 +20,7 @@ from toxinclinic.accounts.permissions import (
     can_invite_patient,
     can_list_patients,
     can_register_patient,
+    is_staff_member,
 )
 from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.patients.eligibility import preventive_verdict
@@ -88,8 +89,18 @@ def chart_context(request: HttpRequest, patient: Patient) -> dict[str, object]:
         "can_edit_clinical": can_edit_clinical_history(user, patient),
         "can_invite": can_invite_patient(user, patient) and patient.user_id is None,
         "concerns": chart_concerns(patient),
+        "safety_banner": _safety_banner(user, patient),
         "preventive": _preventive(user, patient),
     }
+
+
+def _safety_banner(user: object, patient: Patient) -> object:
+    """Staff see the safety banner (the visits app gathers the facts: injections, urgent reports)."""
+    if not is_staff_member(user):
+        return None
+    from toxinclinic.visits.banner import safety_banner
+
+    return safety_banner(patient)
 
 
 def _preventive(user: object, patient: Patient) -> dict[str, object] | None:

@@ -206,6 +206,12 @@ def _item(request: HttpRequest, item_id: str) -> TriageItem:
     return item
 
 
+def _safety_banner(item: TriageItem) -> Any:
+    from toxinclinic.visits.banner import safety_banner
+
+    return safety_banner(item.patient)
+
+
 def _item_ctx(item: TriageItem, **extra: Any) -> dict[str, Any]:
     session = item.report.session
     days_since = (timezone.localdate() - session.injected_on).days if session else None
@@ -223,6 +229,7 @@ def _item_ctx(item: TriageItem, **extra: Any) -> dict[str, Any]:
         ),
         "adverse_events": list(item.adverse_events.all()),
         "closed": item.status == TriageStatus.CLOSED,
+        "safety_banner": _safety_banner(item),
         **extra,
     }
 

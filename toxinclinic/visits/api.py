@@ -53,7 +53,12 @@ class VisitPatch(Schema):
 
 class ScreeningIn(Schema):
     version: int
-    answers: dict[str, bool] = Field(..., description="Checklist key -> yes (true) / no (false).")
+    answers: dict[str, bool | None] = Field(
+        ...,
+        description="Checklist key -> yes (true) / no (false). Every question that applies must be "
+        "answered: a missing or null answer is refused (422, one message per question) and nothing is "
+        "stored. Questions listed as not_applicable by GET may be left out.",
+    )
 
 
 class ConsentIn(Schema):
@@ -233,6 +238,7 @@ def visit_detail(visit: Visit) -> dict[str, Any]:
         "clinician": visit.clinician.display_name if visit.clinician_id else None,
         "screening": {
             "answers": answers,
+            "not_applicable": svc.saved_not_applicable(visit),
             "items": svc.screening_items(visit, answers) if answers is not None else None,
             "screened_at": visit.screened_at.isoformat() if visit.screened_at else None,
         },
@@ -356,14 +362,23 @@ def read_screening(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     visit = svc.get_visit(request.user, visit_id)
     record_read(visit.patient, actor=request.user, what="visit screening (API)")
     history = svc.history_sessions(visit.patient, exclude=visit)
-    prefill, sources = svc.screening_prefill(visit, history)
+    prefill = svc.screening_prefill(visit, history)
     answers = svc.screening_answers(visit)
-    shown = answers if answers is not None else prefill
+    # Before saving, only what the chart holds is answered (each with its source); the rest is null.
+    shown: dict[str, bool | None] = {
+        k: (answers if answers is not None else prefill.answers).get(k)
+        for k in svc.SCREENING_KEYS
+        if k not in prefill.not_applicable
+    }
     return {
         "saved": answers is not None,
         "answers": shown,
-        "sources": sources,
-        "items": svc.screening_items(visit, shown, history),
+        "sources": prefill.sources,
+        "hints": prefill.hints,
+        "not_applicable": prefill.not_applicable,
+        "items": svc.screening_items(
+            visit, shown, history, na=prefill.not_applicable, sources=prefill.sources
+        ),
         "version": visit.version,
     }
 

@@ -83,6 +83,7 @@ def _vials_for(product: str, total: float) -> list[int]:
 
 
 def seed(ctx: Any) -> None:
+    _chart_answers_cache.clear()  # another run (another database) may reuse the same patient ids
     rng = ctx.rng_for("visits")
     clinic, today = ctx.clinic, ctx.today
     nurse, prescriber, injector = ctx.staff["nurse"], ctx.staff["clinician"], ctx.staff["injector"]
@@ -179,8 +180,32 @@ def seed(ctx: Any) -> None:
         visit = svc.create_visit(
             patient, actor=nurse, visit_date=today, indication=indication, product=product, location=location
         )
-        answers, _ = svc.screening_prefill(visit)
-        svc.save_screening(visit, visit.version, actor=nurse, answers=answers)
+        svc.save_screening(visit, visit.version, actor=nurse, answers=demo_answers(visit))
+
+
+def demo_answers(visit: Visit) -> dict[str, bool]:
+    """The demo nurse's answers: what the chart says, and "no" to every other question that applies
+    (as if asked and answered at the visit)."""
+    prefill = svc.screening_prefill(visit)
+    return {k: prefill.answers.get(k, False) for k in svc.SCREENING_KEYS if k not in prefill.not_applicable}
+
+
+def demo_screening(patient: Any, when: dt.date, at: dt.datetime) -> dict[str, Any]:
+    """A past visit's stored screening: "yes" where the chart holds the fact, "no"
+    to every other question that applies, so a demo note never contradicts the demo chart."""
+    from toxinclinic.patients.screening import chart_answers, not_applicable
+
+    na = not_applicable(patient, when)
+    chart = _chart_answers_cache.get(patient.pk)
+    if chart is None:
+        chart = _chart_answers_cache[patient.pk] = chart_answers(patient)
+    answers = {k: chart.answers.get(k, False) for k in svc.SCREENING_KEYS if k not in na}
+    # No sources: the demo chart rows are dated today, after these past visits; the nurse answered.
+    return {"answers": answers, "not_applicable": na, "sources": {}, "at": at.isoformat()}
+
+
+# The demo chart does not change while the history is written: read each patient's once.
+_chart_answers_cache: dict[int, Any] = {}
 
 
 def _draft(
@@ -206,7 +231,7 @@ def _draft(
         indication=indication,
         product=product,
         protocol=protocol,
-        screening={"answers": dict.fromkeys(svc.SCREENING_KEYS, False), "sources": {}, "at": at.isoformat()},
+        screening=demo_screening(patient, when, at),
         screened_by=nurse,
         screened_at=at,
         nurse=nurse,

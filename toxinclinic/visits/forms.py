@@ -4,6 +4,7 @@ verdicts come from the engine through ``services``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -39,21 +40,26 @@ class VisitForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    """One yes/no per checklist question (engine keys and wording)."""
+    """One yes/no per checklist question that applies to the patient (engine keys and wording). No
+    question has a default: only a fact on the chart may start it at "yes" (``initial``)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, keys: Sequence[str] = SCREENING_KEYS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for key in SCREENING_KEYS:
+        for key in keys:
+            question = screening.QUESTIONS[key]
             self.fields[key] = forms.TypedChoiceField(
-                label=screening.QUESTIONS[key],
-                choices=[("no", "No"), ("yes", "Yes")],
+                label=question,
+                choices=[("yes", "Yes"), ("no", "No")],
                 widget=forms.RadioSelect,
                 coerce=lambda v: v == "yes",
-                error_messages={"required": "Answer yes or no."},
+                error_messages={
+                    "required": f"Not answered: {question}. Ask the patient and answer yes or no.",
+                    "invalid_choice": f"{question}: answer yes or no.",
+                },
             )
 
     def answers(self) -> dict[str, bool]:
-        return {k: bool(self.cleaned_data[k]) for k in SCREENING_KEYS}
+        return {k: bool(self.cleaned_data[k]) for k in self.fields}
 
 
 class ConsentForm(forms.Form):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +30,12 @@ from toxinclinic.core.signals import visit_signed
 from toxinclinic.inventory.models import Vial, VialStatus
 from toxinclinic.patients.models import Patient, PatientIndication
 from toxinclinic.patients.services import Conflict, parse_public_id
+from toxinclinic.visits.history import (  # noqa: F401 -- re-exported
+    CLINIC_DOSE_POLICY,
+    clinic_date,
+    history_sessions,
+    last_signed_visit,
+)
 from toxinclinic.visits.models import (
     BillingLine,
     Consent,
@@ -42,13 +48,17 @@ from toxinclinic.visits.models import (
     VisitStatus,
     site_label,
 )
+from toxinclinic.visits.screening import (  # noqa: F401 -- re-exported: the views, API and demo use them here
+    ASK_EVERY_VISIT,
+    SCREENING_KEYS,
+    clean_answers,
+    history_items,
+    saved_not_applicable,
+    screening_answers,
+    screening_items,
+    screening_prefill,
+)
 
-#: The clinic's dose policy. Every value is the engine default except the minimum interval, which this
-#: clinic enforces as a hard stop: the reference says earlier re-treatment needs a prescriber override
-#: with a reason (clinical-reference §5, "configurable; a payer may make it a hard stop").
-CLINIC_DOSE_POLICY = dosing.DosePolicy(min_interval_hard=True)
-
-SCREENING_KEYS: tuple[str, ...] = tuple(f.name for f in fields(screening.ScreeningInput))
 LAST_SESSION = "last_session"
 #: No dose entry may exceed the largest vial of any product (Myobloc 10,000 U), in that product's U.
 MAX_UNITS = Decimal(max(size for p in products.PRODUCTS.values() for size in p.vial_sizes))
@@ -91,24 +101,6 @@ def get_visit(user: Any, public_id: str | uuid.UUID) -> Visit:
 
 
 # --- history and the engine session ---------------------------------------------------------------
-
-
-def history_sessions(patient: Patient, exclude: Visit | None = None) -> list[dosing.Session]:
-    """Every earlier toxin treatment of the patient as engine sessions: signed visits here plus
-    injections recorded as given elsewhere (any product, any indication, cosmetic included)."""
-    out: list[dosing.Session] = []
-    signed = Visit.objects.filter(patient=patient, status=VisitStatus.SIGNED)
-    if exclude is not None:
-        signed = signed.exclude(pk=exclude.pk)
-    for date, product, indication, total in signed.values_list(
-        "visit_date", "product", "indication", "total_units"
-    ):
-        out.append(dosing.Session(date, product, indication, external_total_units=float(total or 0)))
-    for o in OutsideInjection.objects.filter(patient=patient).values_list(
-        "given_on", "product", "indication", "units"
-    ):
-        out.append(dosing.Session(o[0], o[1], o[2], external_total_units=float(o[3])))
-    return out
 
 
 @dataclass(frozen=True)
@@ -181,7 +173,7 @@ def dose_check(
     """``dosing.check_session`` for the visit against the patient's history, with the clinic policy."""
     session = engine_session(visit, sites, uses)
     hist = history_sessions(visit.patient, exclude=visit) if history is None else history
-    return dosing.check_session(session, hist, CLINIC_DOSE_POLICY, overrides)
+    return dosing.check_session(session, hist, CLINIC_DOSE_POLICY, overrides, format_date=clinic_date)
 
 
 def totals_table(check: dosing.DoseCheck) -> list[dict[str, Any]]:
@@ -249,126 +241,6 @@ def check_payload(check: dosing.DoseCheck) -> dict[str, Any]:
 
 # --- screening -------------------------------------------------------------------------------------
 
-# Asked afresh at every visit: yesterday's answer says nothing about today's skin.
-ASK_EVERY_VISIT = {"infection_at_site"}
-
-
-def last_signed_visit(patient: Patient, before: Visit | None = None) -> Visit | None:
-    qs = Visit.objects.filter(patient=patient, status=VisitStatus.SIGNED)
-    if before is not None:
-        qs = qs.exclude(pk=before.pk).filter(visit_date__lte=before.visit_date)
-    return qs.order_by("-visit_date", "-signed_at").first()
-
-
-def screening_prefill(
-    visit: Visit, history: list[dosing.Session] | None = None
-) -> tuple[dict[str, bool], dict[str, str]]:
-    """Answers prefilled from the chart (allergies, history, medicines), the last signed visit's
-    screening and the toxin history (``history``: the patient's stored history by default); ``sources``
-    says where each "yes" came from."""
-    from toxinclinic.patients.screening import chart_answers
-
-    patient = visit.patient
-    answers = dict.fromkeys(SCREENING_KEYS, False)
-    sources: dict[str, str] = {}
-
-    def yes(key: str, source: str) -> None:
-        answers[key] = True
-        sources.setdefault(key, source)
-
-    chart, why = chart_answers(patient)
-    for key in SCREENING_KEYS:
-        if getattr(chart, key):
-            yes(key, "chart: " + "; ".join(why.get(key, [])))
-    last = last_signed_visit(patient, before=visit)
-    if last is not None:
-        for key, value in (last.screening.get("answers") or {}).items():
-            if key in answers and value is True and key not in ASK_EVERY_VISIT:
-                yes(key, f"last visit ({last.visit_date:%d %b %Y})")
-    check = dosing.check_session(
-        dosing.Session(visit.visit_date, visit.product, visit.indication),
-        history_sessions(patient, exclude=visit) if history is None else history,
-        CLINIC_DOSE_POLICY,
-    )
-    if any(f.rule == "other_product_recent" for f in check.warnings):
-        yes("other_toxin_recent", "toxin history")
-    return answers, sources
-
-
-def screening_answers(visit: Visit) -> dict[str, bool] | None:
-    saved = visit.screening.get("answers") if visit.screening else None
-    if not saved:
-        return None
-    return {k: bool(saved.get(k, False)) for k in SCREENING_KEYS}
-
-
-_STATUS_FOR_SEVERITY = {dosing.HARD_STOP: screening.STOP, dosing.WARNING: screening.CONCERN}
-
-
-def history_items(visit: Visit, history: list[dosing.Session] | None = None) -> list[dict[str, Any]]:
-    """The two checklist items that come from the toxin history: time since the last toxin injection
-    (any product, any indication) and the cumulative units in the 3-month window — each with the
-    engine's finding for it (the visit's own units are not counted here: screening comes before charting).
-    """
-    hist = history_sessions(visit.patient, exclude=visit) if history is None else history
-    check = dosing.check_session(
-        dosing.Session(visit.visit_date, visit.product, visit.indication), hist, CLINIC_DOSE_POLICY
-    )
-    by_rule = {f.rule: f for f in check.findings}
-    items = []
-    interval = by_rule.get("min_interval")
-    earlier = sorted((h for h in hist if h.date <= visit.visit_date), key=lambda h: h.date)
-    if interval is not None:
-        status, reason = _STATUS_FOR_SEVERITY.get(interval.severity, screening.PASS), interval.message
-    elif earlier:
-        h = earlier[-1]
-        status = screening.PASS
-        reason = (
-            f"Last toxin injection {h.date:%d %b %Y} ({products.get(h.product).brand}, "
-            f"{h.indication.replace('_', ' ')}), {(visit.visit_date - h.date).days} days before this visit; "
-            f"no interval finding (minimum {CLINIC_DOSE_POLICY.min_interval_days} days)."
-        )
-    else:
-        status, reason = screening.PASS, "No earlier toxin injection recorded here or elsewhere."
-    items.append(
-        {
-            "key": "time_since_last_toxin",
-            "question": "Time since the last toxin injection (any product, any indication)",
-            "status": status,
-            "reason": reason,
-        }
-    )
-    cum = by_rule.get("cumulative_3_month")
-    if cum is not None:
-        status = _STATUS_FOR_SEVERITY.get(cum.severity, screening.PASS)
-        reason = cum.message
-    else:
-        status = screening.PASS
-        reason = f"No cumulative limit for {visit.product_info.brand} (units are product-specific)."
-    items.append(
-        {
-            "key": "cumulative_3_months",
-            "question": "Cumulative units in the last 3 months",
-            "status": status,
-            "reason": reason,
-        }
-    )
-    return items
-
-
-def screening_items(
-    visit: Visit, answers: Mapping[str, bool] | None = None, history: list[dosing.Session] | None = None
-) -> list[dict[str, Any]]:
-    """Every checklist item with the engine's status and reason (the saved answers by default)."""
-    answers = answers if answers is not None else (screening_answers(visit) or {})
-    result = screening.screen(screening.ScreeningInput(**{k: bool(answers.get(k)) for k in SCREENING_KEYS}))
-    items = [
-        {"key": i.key, "question": screening.QUESTIONS[i.key], "status": i.status, "reason": i.reason}
-        for i in result
-    ]
-    return items + history_items(visit, history)
-
-
 # --- draft edits ------------------------------------------------------------------------------------
 
 
@@ -427,7 +299,7 @@ def create_visit(
     today = timezone.localdate()
     if visit_date > today:
         errors["visit_date"] = [
-            f"A visit is documented on the day of treatment; {visit_date} is in the future."
+            f"A visit is documented on the day of treatment; {clinic_date(visit_date)} is in the future."
         ]
     elif (born := _before_birth(patient, visit_date)) is not None:
         errors["visit_date"] = [born]
@@ -500,27 +372,25 @@ def update_visit(visit: Visit, expected_version: int | None, *, actor: Any, **ch
 def save_screening(
     visit: Visit, expected_version: int | None, *, actor: Any, answers: Mapping[str, Any]
 ) -> Visit:
-    unknown = set(answers) - set(SCREENING_KEYS)
-    if unknown:
-        raise FieldError({k: ["Not a screening question."] for k in sorted(unknown)})
-    bad = [k for k, v in answers.items() if not isinstance(v, bool)]
-    if bad:
-        raise FieldError({k: ["Answer yes (true) or no (false)."] for k in bad})
-    clean = {k: bool(answers.get(k, False)) for k in SCREENING_KEYS}
-    _, sources = screening_prefill(visit)
+    """Store the screening when every question that applies is answered yes or no; otherwise refuse,
+    naming each unanswered question, and store nothing. The sources kept are the chart's for the
+    answers that agree with it."""
+    clean, na = clean_answers(visit, answers)
+    prefill = screening_prefill(visit)
 
     def apply(v: Visit) -> dict[str, Any]:
         now = timezone.now()
         v.screening = {
             "answers": clean,
-            "sources": {k: s for k, s in sources.items() if clean.get(k)},
+            "not_applicable": na,
+            "sources": {k: src for k, src in prefill.sources.items() if clean.get(k) is True},
             "at": now.isoformat(),
         }
         v.screened_by = actor
         v.screened_at = now
         if getattr(actor, "role", None) == Role.NURSE and v.nurse_id is None:
             v.nurse = actor
-        return {"screening": clean}
+        return {"screening": clean, "not_applicable": na}
 
     return _edit(visit, expected_version, actor=actor, action="visit.screened", apply=apply)
 
@@ -880,11 +750,24 @@ def remove_vial_use(visit: Visit, expected_version: int | None, *, actor: Any, u
 # --- signing -----------------------------------------------------------------------------------------
 
 
+#: Hard stops a prescriber cannot override: units administered beyond what the opened vials held is a
+#: recording error (signing refuses it anyway, as the vials and the sites disagree), not a clinical choice.
+NOT_OVERRIDABLE = frozenset({"vial_balance"})
+
+
 def _clean_overrides(raw: Mapping[str, Any] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for rule, reason in (raw or {}).items():
         if rule not in dosing.RULES:
             raise FieldError({"overrides": [f"{rule!r} is not a dose rule ({', '.join(dosing.RULES)})."]})
+        if rule in NOT_OVERRIDABLE and str(reason or "").strip():
+            raise FieldError(
+                {
+                    "overrides": [
+                        f"{dosing.RULE_LABELS[rule]} cannot be overridden: correct the vials or the sites."
+                    ]
+                }
+            )
         text = str(reason or "").strip()
         if text:
             out[rule] = text[:2000]
@@ -917,6 +800,8 @@ def review(
     items = screening_items(visit, answers, history) if answers is not None else history_items(visit, history)
     if answers is None:
         errors["screening"] = ["Screen the patient (the pre-injection checklist) before signing."]
+    elif missing := [i for i in items if i["status"] == screening.UNANSWERED]:
+        errors["screening"] = [f"Not answered: {i['question']}." for i in missing]
     for i in items:
         if i["status"] == screening.STOP and i["key"] in SCREENING_KEYS:
             errors.setdefault("screening", []).append(f"Stop: {i['reason']}")
@@ -961,10 +846,13 @@ def review(
             )
     if check is not None:
         for f in check.hard_stops:
-            errors.setdefault("dose", []).append(
-                f"Hard stop ({f.rule}): {f.message}. Only a prescriber may override it, with a reason."
+            how = (
+                "correct the vials or the sites; this cannot be overridden"
+                if f.rule in NOT_OVERRIDABLE
+                else "only a prescriber may override it, with a reason"
             )
-        warnings.extend(f"Dose warning ({f.rule}): {f.message}" for f in check.warnings)
+            errors.setdefault("dose", []).append(f"{dosing.RULE_LABELS[f.rule]}: {f.message} — {how}.")
+        warnings.extend(f"{dosing.RULE_LABELS[f.rule]}: {f.message}." for f in check.warnings)
     return Review(items, check, errors, warnings, sites, uses, consent)
 
 
@@ -1184,6 +1072,7 @@ def note_content(
             "at": visit.screening.get("at", ""),
             "items": r.items,
             "sources": visit.screening.get("sources", {}),
+            "not_applicable": visit.screening.get("not_applicable", {}),
         },
         "consent": {
             "benefits": consent.discussed_benefits,

@@ -26,14 +26,17 @@ from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import billing, dosing, protocols
+from toxinclinic.clinical.screening import QUESTIONS as SCREENING_QUESTIONS
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, pickable_vials
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits import services as svc
+from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.mapsvg import flagged_muscles, map_context
 from toxinclinic.visits.models import BillingLine, Consent, OutsideInjection, SignedNote, Visit, VisitStatus
 from toxinclinic.visits.notes import note_context
+from toxinclinic.visits.vialpicker import split_by_location, vial_groups
 
 STEPS = [
     ("screening", "1 Screening"),
@@ -80,6 +83,8 @@ def _ctx(visit: Visit, step: str, **extra: Any) -> dict[str, Any]:
         "steps": _steps(visit),
         "step": step,
         "product": visit.product_info,
+        # Every step shows it: a dose can be decided (or prepared) on each of them.
+        "safety_banner": safety_banner(visit.patient, exclude=visit),
         **extra,
     }
 
@@ -308,16 +313,21 @@ def note_pdf(request: HttpRequest, visit_id: str, version: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The checklist: nothing starts answered unless the chart holds the fact (and then it says where
+    from); saving with a question unanswered is refused, listing each one, and stores nothing."""
     visit = _prep(request, visit_id)
     if (r := _draft_or_note(visit)) is not None:
         return r
     # The toxin history is read once for the prefill, the checklist and its two history items.
     history = svc.history_sessions(visit.patient, exclude=visit)
-    prefill, sources = svc.screening_prefill(visit, history)
+    prefill = svc.screening_prefill(visit, history)
     saved = svc.screening_answers(visit)
-    shown = saved if saved is not None else prefill
+    asked = [k for k in svc.SCREENING_KEYS if k not in prefill.not_applicable]
+    shown: dict[str, bool] = saved if saved is not None else prefill.answers
     form = f.ScreeningForm(
-        request.POST or None, initial={k: ("yes" if v else "no") for k, v in shown.items()}
+        request.POST or None,
+        keys=asked,
+        initial={k: ("yes" if v else "no") for k, v in shown.items() if k in asked},
     )
     done, status = _submit(
         request,
@@ -327,12 +337,27 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     )
     if done is not None:
         return done
-    items = svc.screening_items(visit, shown, history) if saved is not None else None
+    items = (
+        svc.screening_items(visit, saved, history, na=prefill.not_applicable, sources=prefill.sources)
+        if saved is not None and status == 200
+        else None
+    )
     record_read(visit.patient, actor=request.user, what="visit screening")
-    rows = []
     results = {i["key"]: i for i in items} if items else {}
-    for key in svc.SCREENING_KEYS:
-        rows.append({"field": form[key], "source": sources.get(key), "result": results.get(key)})
+    rows = [
+        {
+            "field": form[key],
+            "source": prefill.sources.get(key),
+            "hint": prefill.hints.get(key),
+            "result": results.get(key),
+        }
+        for key in asked
+    ]
+    not_asked = [
+        {"question": SCREENING_QUESTIONS[k], "reason": reason}
+        for k, reason in prefill.not_applicable.items()
+    ]
+    unanswered = [form[k] for k in asked if form.is_bound and form[k].errors]
     return render(
         request,
         "visits/screening.html",
@@ -341,6 +366,8 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
             "screening",
             form=form,
             rows=rows,
+            not_asked=not_asked,
+            unanswered=unanswered,
             history_items=svc.history_items(visit, history),
             saved=saved is not None,
             concerns=_chart_concerns(visit),
@@ -595,17 +622,22 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
     if (r := _draft_or_note(visit)) is not None:
         return r
     today_ = timezone.localdate()
-    stock = list(pickable_vials(visit)[:60])
+    soon = today_ + dt.timedelta(days=EXPIRY_ALERT_DAYS)
+    stock = list(pickable_vials(visit))
     uses = list(visit.vial_uses.select_related("vial__lot", "vial__location"))
+    groups = vial_groups(stock, opened_lot_ids=[u.vial.lot_id for u in uses], soon=soon)
+    here, elsewhere = split_by_location(groups, visit.location_id)
+    show_all = request.GET.get("locations") == "all" or not here
+    shown = here + elsewhere if show_all else here
     charted = sum((s.units for s in visit.sites.all()), Decimal(0))
     recorded = sum((u.units_administered for u in uses), Decimal(0))
-    size = stock[0].size_units if stock else 0
+    size = shown[0].vial.size_units if shown else 0
     give = min(max(charted - recorded, Decimal(0)), Decimal(size))
     tmpl = protocols.get(visit.protocol) if visit.protocol in protocols.PROTOCOL_KEYS else None
     per01 = tmpl.units_per_0_1_ml if tmpl and tmpl.product == visit.product else None
     diluent = dosing.diluent_ml_for(size, per01) if per01 and size else None
     initial = {
-        "vial": str(stock[0].public_id) if stock else "",
+        "vial": str(shown[0].vial.public_id) if shown else "",
         "diluent_ml": Decimal(str(round(diluent, 2))).normalize() if diluent else None,
         "reconstituted_at": timezone.localtime().replace(second=0, microsecond=0),
         "units_administered": give,
@@ -634,10 +666,13 @@ def vials(request: HttpRequest, visit_id: str) -> HttpResponse:
             form=form,
             uses=uses,
             stock=stock,
+            groups=shown,
+            elsewhere_count=sum(g.count for g in elsewhere),
+            show_all=show_all,
             charted=charted,
             recorded=recorded,
             today=today_,
-            soon=today_ + dt.timedelta(days=EXPIRY_ALERT_DAYS),
+            soon=soon,
             alert_days=EXPIRY_ALERT_DAYS,
         ),
         status=status,
@@ -730,7 +765,14 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
     visit.refresh_from_db()
     record_read(visit.patient, actor=request.user, what="visit review")
     # Signing refused unknown rules above, with a message; the page checks with the known ones.
-    rv = svc.review(visit, {k: v for k, v in overrides.items() if can_override and k in dosing.RULES})
+    rv = svc.review(
+        visit,
+        {
+            k: v
+            for k, v in overrides.items()
+            if can_override and k in dosing.RULES and k not in svc.NOT_OVERRIDABLE
+        },
+    )
     preview: list[Any] = []
     if rv.check is not None and rv.uses:
         # The sites and vials the review just loaded (no second read), as signing bills them.
@@ -752,6 +794,7 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
             overrides=overrides,
             can_sign=can_sign,
             can_override=can_override,
+            not_overridable=svc.NOT_OVERRIDABLE,
             preview=preview,
             uses=rv.uses,
             consent_row=rv.consent,

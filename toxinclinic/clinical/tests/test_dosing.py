@@ -89,7 +89,8 @@ def test_cumulative_same_product_only():
     assert c.ok
     assert "other_product_recent" in rules(c, "warning")
     msg = next(f.message for f in c.warnings if f.rule == "other_product_recent")
-    assert "Dysport" in msg and "Botox" in msg and (D - timedelta(30)).isoformat() in msg
+    assert "Dysport" in msg and "Botox" in msg and "given 2 May 2026" in msg
+    assert (D - timedelta(30)).isoformat() not in msg  # dates in words, never ISO
 
 
 def test_cumulative_calendar_months_and_later_sessions():
@@ -279,3 +280,32 @@ def test_preempt_template_passes_own_checks(ftp, side):
     c = check_session(dosing.session_from_protocol(tmpl, D))
     assert c.ok and not c.warnings
     assert c.total_units == tmpl.total_units <= 195
+
+
+# ----------------------------------------------------------------------------- findings in words
+
+
+def test_findings_are_sentences_with_names_numbers_and_dates_in_words():
+    inj = [
+        Injection(x.muscle, x.side, 999.0 if x.site_id == "temporalis_left_1" else x.units, x.site_id)
+        for x in preempt_session().injections
+    ]  # 155 - 5 + 999 = 1,149 U
+    big = Session(D, "botox", "chronic_migraine", inj, protocol="preempt")
+    c = check_session(big, [history(155, 30)], DosePolicy(min_interval_hard=True))
+    msgs = {f.rule: f.message for f in c.hard_stops + c.warnings}
+    assert msgs["session_max"] == (
+        "The session total, 1,149 Botox U, is above this protocol's maximum of 155 Botox U "
+        "(template: PREEMPT (31 sites, 155 U))"
+    )
+    assert msgs["site_limit"].startswith(
+        "Temporalis left, site 1: 999 Botox U is above the maximum of 50 Botox U"
+    )
+    assert "30 days after the Botox session of 2 May 2026 (cervical dystonia)" in msgs["min_interval"]
+    assert (
+        "from 4 Mar 2026 to 1 Jun 2026 (2 May 2026: 155 U; 1 Jun 2026: 1,149 U)" in msgs["cumulative_3_month"]
+    )
+    every = " ".join(f.message for f in c.findings)
+    assert "temporalis_left_1" not in every and "2026-0" not in every and "_" not in every
+    assert set(dosing.RULE_LABELS) == set(dosing.RULES)
+    c = check_session(big, format_date=lambda d: d.strftime("%m/%d/%Y"))
+    assert all("2026-" not in f.message for f in c.findings)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication
 from toxinclinic.patients.screening import chart_answers, chart_concerns
 
@@ -20,11 +22,15 @@ def test_anticoagulant_and_aminoglycoside_are_flagged_with_their_source(world: A
     Medication.objects.create(
         patient=world.patient, name="Warfarin", drug_class="anticoagulant", stopped_on=dt.date(2024, 1, 1)
     )
-    answers, sources = chart_answers(world.patient)
-    assert answers.anticoagulant_or_antiplatelet and answers.neuromuscular_blocking_drugs
-    assert sources["anticoagulant_or_antiplatelet"] == [
-        "Apixaban (Anticoagulant)"
-    ]  # stopped warfarin ignored
+    chart = chart_answers(world.patient)
+    assert chart.answers == {"anticoagulant_or_antiplatelet": True, "neuromuscular_blocking_drugs": True}
+    added = timezone.localdate().strftime("%-d %b %Y")
+    # The source names the row and when it was added; the stopped warfarin is ignored.
+    assert (
+        chart.source("anticoagulant_or_antiplatelet")
+        == f"Yes — Apixaban on the medication list, added {added}"
+    )
+    assert chart.source("muscle_relaxants") is None  # nothing recorded: no answer, not a "no"
     concerns = chart_concerns(world.patient)
     assert {c["status"] for c in concerns} == {"concern"}
     assert any("prescriber's decision" in str(c["reason"]) for c in concerns)

@@ -22,9 +22,40 @@ def units(value: Any) -> str:
 
 @register.filter
 def status_class(status: str) -> str:
-    return {"stop": "stop", "concern": "warn", "pass": "ok", "hard_stop": "stop", "warning": "warn"}.get(
-        status, ""
-    )
+    return {
+        "stop": "stop",
+        "concern": "warn",
+        "pass": "ok",
+        "hard_stop": "stop",
+        "warning": "warn",
+        "unanswered": "warn",
+    }.get(status, "")
+
+
+STATUS_LABELS = {
+    "stop": "Stop",
+    "concern": "Concern",
+    "pass": "Clear",
+    "not_applicable": "Not asked",
+    "unanswered": "Not answered",
+    "hard_stop": "Hard stop",
+    "warning": "Warning",
+    "info": "Note",
+}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A screening or dose status in words ('concern' -> 'Concern', 'pass' -> 'Clear')."""
+    return STATUS_LABELS.get(status, "")
+
+
+@register.filter
+def rule_label(rule: str) -> str:
+    """A dose rule in words ('session_max' -> 'Session maximum'); never the code itself."""
+    from toxinclinic.clinical.dosing import RULE_LABELS
+
+    return RULE_LABELS.get(rule, "Dose rule")
 
 
 @register.filter
@@ -45,3 +76,10 @@ def days_span(days: Any) -> str:
     """An interval in days as people say it: 84 -> '12 weeks', 90 -> '90 days'."""
     d = int(days)
     return f"{d // 7} weeks" if d % 7 == 0 and d >= 14 else f"{d} days"
+
+
+@register.filter
+def screening_sentence(text: str) -> str:
+    """A screening sentence ends with one full stop (the toxin-history sentences already have theirs)."""
+    text = str(text or "").strip()
+    return text if text.endswith(".") else f"{text}."

@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from toxinclinic.clinical.screening import KEYS as SCREENING_KEYS
 from toxinclinic.core.tests.authz import Route, expect
 
 FIXED_PATIENT = "5e0b2c7e-0000-4000-8000-000000000001"
@@ -107,7 +108,11 @@ ROUTES: list[Route] = [
     ),
     Route("api:read_screening", "GET", A + "/screening", expect(**READ_A_API)),
     Route(
-        "api:save_screening", "PUT", A + "/screening", expect(**PREP_API), body={"version": 1, "answers": {}}
+        "api:save_screening",
+        "PUT",
+        A + "/screening",
+        expect(**PREP_API),
+        body={"version": 1, "answers": dict.fromkeys(SCREENING_KEYS, False)},
     ),
     Route(
         "api:save_consent",

@@ -53,6 +53,15 @@ def consent_data(**kw: Any) -> dict[str, Any]:
     }
 
 
+def all_answered(visit: Visit, **answers: bool) -> dict[str, bool]:
+    """Every question that applies to the visit's patient answered: "no" unless ``answers`` says
+    otherwise (the nurse asked them all; nothing is left to a default)."""
+    from toxinclinic.patients.screening import not_applicable
+
+    na = not_applicable(visit.patient, visit.visit_date)
+    return {k: answers.get(k, False) for k in svc.SCREENING_KEYS if k not in na}
+
+
 def draft_visit(world: Any, *, patient: Any = None, **kw: Any) -> Visit:
     """A new draft PREEMPT-indication Botox visit for today, started by the nurse (``kw`` overrides)."""
     fields: dict[str, Any] = {
@@ -90,7 +99,7 @@ def prepared_visit(
         product=product,
         location=location(world.clinic),
     )
-    v = svc.save_screening(v, v.version, actor=nurse, answers=answers or {})
+    v = svc.save_screening(v, v.version, actor=nurse, answers=all_answered(v, **(answers or {})))
     v = svc.save_consent(v, v.version, actor=nurse, **consent_data())
     v = svc.apply_protocol(v, v.version, actor=clinician, key=protocol)
     if modify is not None:

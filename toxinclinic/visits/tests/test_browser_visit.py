@@ -16,6 +16,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from conftest import browser_login
+from toxinclinic.clinical.screening import KEYS as SCREENING_KEYS
 from toxinclinic.demo.core import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,12 +70,16 @@ def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tm
     page.get_by_role("button", name="Start visit").click()
     expect(page.get_by_role("heading", name="Pre-injection screening")).to_be_visible()
     page.get_by_role("group", name=re.compile("Anticoagulant or antiplatelet")).get_by_label("Yes").check()
+    # Nothing else starts answered: every other question is asked and answered.
+    for key in SCREENING_KEYS:
+        if key != "anticoagulant_or_antiplatelet":
+            page.locator(f'input[name="{key}"][value="no"]').check()
     page.get_by_role("button", name="Save screening").click()
     expect(page.get_by_text("Screening saved.")).to_be_visible()
     anticoag = page.locator("li", has=page.get_by_role("group", name=re.compile("Anticoagulant")))
-    expect(anticoag).to_contain_text("concern")
+    expect(anticoag).to_contain_text("Concern")
     expect(anticoag).to_contain_text("prescriber's decision")
-    expect(page.locator("li.status-pass").first).to_contain_text("pass")
+    expect(page.locator("li.status-pass").first).to_contain_text("Clear")
     _axe(page, "screening")
     page.screenshot(path=str(screenshot_dir / "visit-1-screening.png"), full_page=True)
     page.get_by_role("link", name="Next: consent").click()
@@ -106,15 +111,19 @@ def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tm
         expect(page.get_by_text("Chart saved.")).to_be_visible()
     expect(page.locator("svg.inj-map a.site")).to_have_count(33)
     expect(live.locator(".session-total")).to_contain_text("165 Botox U")
-    expect(live).to_contain_text("within 195 Botox U (PREEMPT with follow-the-pain)")
+    expect(live).to_contain_text(
+        "within this protocol's maximum of 195 Botox U (template: PREEMPT with follow-the-pain)"
+    )
     # Live: tap a site on the map and raise it; the server's check answers without saving.
     page.get_by_role("link", name="Temporalis left 1, 5 U").click()
     editor = page.get_by_label("Temporalis left 1 — units")
     expect(editor).to_be_focused()
     editor.fill("45")
     expect(live.locator(".session-total")).to_contain_text("205 Botox U")
-    expect(live.locator(".findings .hard").first).to_contain_text("above the maximum of 195 Botox U")
-    expect(live.locator(".findings .hard").first).to_contain_text("Limit crossed: 195")
+    expect(live.locator(".findings .hard").first).to_contain_text(
+        "Hard stop — Session maximum: The session total, 205 Botox U, "
+        "is above this protocol's maximum of 195 Botox U"
+    )
     expect(page.get_by_role("link", name="Temporalis left 1, 45 U")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "visit-2-map-hard-stop.png"), full_page=True)
     editor.fill("5")
@@ -139,7 +148,7 @@ def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tm
     page.get_by_label("Units discarded (U)").fill("35")
     page.get_by_role("button", name="Record vial").click()
     expect(page.get_by_text("Vial recorded.")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("C7415B")
+    expect(page.locator(".vial-uses")).to_contain_text("C7415B")
     page.get_by_role("link", name="Next: review and sign").click()
 
     # --- sign ---------------------------------------------------------------------------------

@@ -33,7 +33,12 @@ def test_html_fragment_shows_engine_totals_and_hard_stop(world: Any, client_as: 
     assert resp.status_code == 200
     body = resp.content.decode()
     assert "175" in body and "Hard stop" in body
-    assert "above the maximum of 155 Botox U" in body and "Limit crossed: 155" in body
+    assert (
+        "Hard stop — Session maximum:</strong> The session total, 175 Botox U, is above "
+        "this protocol&#x27;s maximum of 155 Botox U"
+        in body
+    )
+    assert "session_max" not in body and "temporalis_left_1" not in body.split("<table")[0]
     assert 'data-flagged=""' in body  # a session limit names no muscle
     v.refresh_from_db()
     assert v.version == before and v.sites.get(site_id="temporalis_left_1").units == 5
@@ -45,7 +50,7 @@ def test_follow_the_pain_sites_switch_to_the_195_limit(world: Any, client_as: An
         f"/visits/{v.public_id}/check/", _form(v, add=["temporalis_left_ftp_1", "occipitalis_right_ftp_1"])
     )
     body = resp.content.decode()
-    assert "165" in body and "within 195 Botox U (PREEMPT with follow-the-pain)" in body
+    assert "165" in body and "maximum of 195 Botox U (template: PREEMPT with follow-the-pain)" in body
     assert "Hard stop" not in body
 
 

@@ -50,6 +50,29 @@ def test_pdf_download(world: Any, client_as: Any, tmp_path: Path) -> None:
     assert "5 U" in text  # units per 0.1 mL from 100 U in 2 mL
 
 
+@pytest.mark.django_db
+def test_note_and_pdf_state_screening_results_as_sentences(
+    world: Any, client_as: Any, tmp_path: Path
+) -> None:
+    from toxinclinic.patients.models import Medication
+
+    world.patient.sex = "male"
+    world.patient.save()
+    Medication.objects.create(patient=world.patient, name="Warfarin", drug_class="anticoagulant")
+    v = prepared_visit(world, answers={"anticoagulant_or_antiplatelet": True})
+    svc.sign_visit(v, world.user("clinician"), expected_version=v.version, acknowledge_warnings=True)
+    page = client_as("clinician").get(f"/visits/{v.public_id}/").content.decode()
+    pdf = " ".join(
+        _text(client_as("clinician").get(f"/visits/{v.public_id}/notes/1/pdf/").content, tmp_path).split()
+    )
+    for text in (page, pdf):
+        assert "No infection at the injection sites." in text
+        assert "Pregnancy not asked: sex recorded as male." in text
+        assert "Takes an anticoagulant or antiplatelet medicine." in text
+        assert "Yes — Warfarin on the medication list, added" in text
+        assert "No: " not in text and "Not pregnant" not in text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_archives_the_pdf(world: Any, tmp_path: Path, settings: Any) -> None:
     settings.MEDIA_ROOT = tmp_path

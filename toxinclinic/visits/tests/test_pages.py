@@ -46,7 +46,11 @@ def test_visit_by_forms(world: Any) -> None:
     v = Visit.objects.get(patient=world.patient)
     assert resp.status_code == 302 and resp["Location"].endswith(f"/visits/{v.public_id}/screening/")
     bad = nurse.post(f"/visits/{v.public_id}/screening/", {"version": v.version})
-    assert bad.status_code == 400 and "Answer yes or no." in bad.content.decode()
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "Nothing was saved." in text and "13 questions not answered" in text
+    assert "Not answered: Anticholinergic medicines. Ask the patient and answer yes or no." in text
+    v.refresh_from_db()
+    assert v.screening == {} and v.screened_at is None  # nothing stored
     answers = {k: "no" for k in SCREENING_KEYS}
     assert (
         nurse.post(f"/visits/{v.public_id}/screening/", {"version": v.version, **answers}).status_code == 302
@@ -140,7 +144,7 @@ def test_injector_sees_hard_stop_needs_a_prescriber(world: Any, client_as: Any) 
     page = client_as("injector").get(f"/visits/{v.public_id}/sign/").content.decode()
     assert "20 days after the Botox session" in page and "ask a prescriber to review and sign" in page
     resp = client_as("injector").post(f"/visits/{v.public_id}/sign/", {"version": v.version})
-    assert resp.status_code == 400 and "Only a prescriber may override it" in resp.content.decode()
+    assert resp.status_code == 400 and "only a prescriber may override it" in resp.content.decode()
     page = client_as("clinician").get(f"/visits/{v.public_id}/sign/").content.decode()
     assert 'name="override_min_interval"' in page
     resp = client_as("clinician").post(

@@ -56,7 +56,10 @@ def test_session_limit_is_a_hard_stop_only_a_prescriber_overrides(world: Any, cl
     v = prepared_visit(world, modify=_bump(Decimal(25)))  # 155 + 20 = 175 U
     resp = _sign(client_as, "clinician", v, acknowledge_warnings=True)
     assert resp.status_code == 422
-    assert "session total 175 Botox U is above the maximum of 155 Botox U" in _messages(resp)
+    assert (
+        "Session maximum: The session total, 175 Botox U, is above this protocol's maximum of 155 Botox U"
+        in _messages(resp)
+    )
     # An injector who is not a prescriber may not override.
     resp = _sign(client_as, "injector", v, acknowledge_warnings=True, overrides={"session_max": "pain"})
     assert resp.status_code == 422 and "Only a prescriber may override" in _messages(resp)
@@ -87,7 +90,7 @@ def test_per_muscle_limit_needs_acknowledgement(world: Any, client_as: Any) -> N
     resp = _sign(client_as, "clinician", v)
     assert resp.status_code == 422
     text = _messages(resp)
-    assert "sternocleidomastoid total 140 Botox U is above 100 Botox U" in text
+    assert "The sternocleidomastoid total, 140 Botox U, is above 100 Botox U" in text
     assert "acknowledge" in text
     assert _sign(client_as, "clinician", v, acknowledge_warnings=True).status_code == 201
 
@@ -106,7 +109,9 @@ def test_cumulative_three_months(world: Any, client_as: Any) -> None:
     v = prepared_visit(world)
     resp = _sign(client_as, "clinician", v, acknowledge_warnings=True)
     assert resp.status_code == 422
-    assert "Botox 455 U in the 90 days" in _messages(resp) and "limit 400 U" in _messages(resp)
+    assert "Units in 3 months: Botox 455 U in the 90 days" in _messages(
+        resp
+    ) and "the limit is 400 U" in _messages(resp)
 
 
 def test_minimum_interval_without_override(world: Any, client_as: Any) -> None:
@@ -123,7 +128,7 @@ def test_minimum_interval_without_override(world: Any, client_as: Any) -> None:
     resp = _sign(client_as, "clinician", v, acknowledge_warnings=True)
     assert resp.status_code == 422
     assert "30 days after the Xeomin session" in _messages(resp)
-    assert "minimum interval 84 days" in _messages(resp)
+    assert "the minimum interval is 84 days" in _messages(resp)
     resp = _sign(
         client_as,
         "clinician",
@@ -284,3 +289,20 @@ def test_dates_before_the_patients_birth_are_refused(world: Any, client_as: Any)
     resp = _post(c, url, body)
     assert resp.status_code == 422 and "before the patient's date of birth" in _messages(resp)
     assert not OutsideInjection.objects.exists()
+
+
+def test_no_override_is_offered_that_signing_would_refuse(world: Any, client_as: Any) -> None:
+    """155 U charted, one 100 U vial recorded: the vial balance is a recording error, never overridable."""
+    v = prepared_visit(world, n_vials=1, vial_size=100)
+    page = client_as("clinician").get(f"/visits/{v.public_id}/sign/").content.decode()
+    assert (
+        "Units and vials do not balance:</strong> 155 U administered, but the vials opened hold only 100 U"
+        in page
+    )
+    assert "This cannot be overridden: correct the vials or the sites." in page
+    assert 'name="override_vial_balance"' not in page and "vial_balance" not in page
+    resp = _sign(client_as, "clinician", v, acknowledge_warnings=True, overrides={"vial_balance": "trust me"})
+    assert resp.status_code == 422
+    assert "Units and vials do not balance cannot be overridden" in _messages(resp)
+    v.refresh_from_db()
+    assert not v.is_signed

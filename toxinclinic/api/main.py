@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from toxinclinic.accounts.tokens import TokenRefused
 from toxinclinic.api.auth import API_AUTH
 from toxinclinic.api.errors import FieldError
 from toxinclinic.patients.services import Conflict
@@ -50,6 +51,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Sign in or send a valid bearer token."}, status=401)
+
+
+@api.exception_handler(TokenRefused)
+def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
 
 
 @api.exception_handler(Conflict)

@@ -17,10 +17,15 @@ from ninja.errors import AuthenticationError
 from toxinclinic.accounts.tokens import TokenRefused
 from toxinclinic.api.auth import API_AUTH
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.openapi import complete
 from toxinclinic.patients.services import Conflict
 
 
 class ClinicAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        # The error responses and the text every field refuses, once for all operations.
+        return complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
     def get_openapi_operation_id(self, operation: Any) -> str:
         # Short, stable ids (the view function's name); the matrix test keys on them.
         return operation.view_func.__name__

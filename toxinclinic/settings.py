@@ -193,6 +193,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind N reverse proxies the client is the Nth address from the right of the proxy's header (each proxy
+# appends the address it saw, and a client can write anything to the left). 0, the default, trusts no
+# header and throttles by REMOTE_ADDR. Read by axes through django-ipware; "proxy count" there counts the
+# hops listed after the client in the header, one less than the proxies in front of the app.
+TOXINCLINIC_TRUSTED_PROXY_COUNT = envint("TOXINCLINIC_TRUSTED_PROXY_COUNT", 0)
+TOXINCLINIC_TRUSTED_PROXY_HEADER = os.environ.get("TOXINCLINIC_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+if TOXINCLINIC_TRUSTED_PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = (
+        "HTTP_" + TOXINCLINIC_TRUSTED_PROXY_HEADER.upper().replace("-", "_"),
+    )
+    AXES_IPWARE_PROXY_COUNT = TOXINCLINIC_TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    # Not strict: a client-written prefix in the header must not void the proxies' own (right-hand) entries.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # When on, staff must pass a TOTP second factor; admins always must once enrolled or when this is on.
 TOXINCLINIC_REQUIRE_STAFF_2FA = envbool("TOXINCLINIC_REQUIRE_STAFF_2FA", default=False)

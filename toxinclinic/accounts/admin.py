@@ -4,8 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 
 from toxinclinic.accounts.models import ApiToken, Clinic, Location, User
 from toxinclinic.accounts.permissions import can_use_admin_site
@@ -110,50 +109,46 @@ class UserAdmin(BaseUserAdmin, ClinicScopedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ClinicScopedAdmin):
+    """Clinic admins see their clinic's tokens and may revoke them (audited); nobody issues a token here.
+
+    A token acts as its owner, so only the owner issues it, from their own account (accounts.tokens).
+    """
+
     clinic_field = "user__clinic"
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "second_factor",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        qs = admin.ModelAdmin.get_queryset(self, request)
+        qs = admin.ModelAdmin.get_queryset(self, request).select_related("user")
         return qs if request.user.is_superuser else qs.filter(user__clinic_id=request.user.clinic_id)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # A token belongs to one user for life: moved to another user, it would sign in as them.
-        return [*self.readonly_fields, "user"] if obj is not None else self.readonly_fields
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "user" and not request.user.is_superuser:
-            kwargs["queryset"] = User.objects.filter(clinic_id=request.user.clinic_id, is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:
-            obj._raw_token = obj.set_secret()
-        super().save_model(request, obj, form, change)
-        from toxinclinic.audit.services import log_action
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoked, not deleted: the row says when and which token
 
-        log_action(
-            "api_token.changed" if change else "api_token.issued",
-            actor=request.user,
-            obj=obj,
-            clinic_id=obj.user.clinic_id,
-            data={"user": obj.user.username, "name": obj.name, "revoked": obj.revoked_at is not None},
-        )
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return can_use_admin_site(request.user)
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> HttpResponse:
-        # Shown on this page only (not in a message cookie): only the digest is stored.
-        resp = render(
-            request,
-            "accounts/token_issued.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "token": obj,
-                "raw": obj._raw_token,
-                "title": "API token issued",
-            },
-        )
-        resp["Cache-Control"] = "no-store"
-        return resp
+    @admin.action(description="Revoke the selected API tokens", permissions=["revoke"])
+    def revoke_tokens(self, request: HttpRequest, queryset: Any) -> None:
+        from toxinclinic.accounts.tokens import revoke
+
+        done = sum(revoke(t, request.user, reason="revoked by a clinic admin") for t in queryset)
+        self.message_user(request, f"Revoked {done} API token{'s' if done != 1 else ''}.")

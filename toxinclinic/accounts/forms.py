@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
+from toxinclinic.accounts.tokens import LIFETIMES_DAYS
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -28,3 +30,18 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        label="What it is for",
+        help_text="e.g. the name of the app or script that will use it.",
+        error_messages={"required": "Name the token so you can tell it apart later."},
+    )
+    days = forms.TypedChoiceField(
+        label="Valid for",
+        choices=[(d, f"{d} days") for d in LIFETIMES_DAYS],
+        coerce=int,
+        initial=90,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -80,15 +80,36 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for integrations. Only a SHA-256 of the token is stored."""
+    """A bearer token that acts as one person (``user``). Only a SHA-256 of the token is stored.
+
+    Issued only by that person (``issued_by`` is them; the database refuses a live token issued by
+    anyone else) from their own session, after their second factor where one is required
+    (``second_factor``): see ``accounts.tokens``.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+", editable=False
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    second_factor = models.BooleanField(
+        default=False, editable=False, help_text="Issued from a session that had passed the second factor."
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(issued_by__isnull=False, issued_by=models.F("user"))
+                | models.Q(revoked_at__isnull=False),
+                name="api_token_live_only_if_issued_by_its_owner",
+            )
+        ]
 
     @staticmethod
     def hash(raw: str) -> str:
@@ -96,6 +117,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def set_secret(self) -> str:
         """A new random token for this row: stores its prefix and digest, returns the token itself (the
@@ -105,8 +130,17 @@ class ApiToken(models.Model):
         return raw
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        token = cls(user=user, name=name)
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        *,
+        second_factor: bool = False,
+        expires_at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        """A token of ``user``'s, issued by ``user``. The people's path is ``accounts.tokens.issue_own``
+        (checks the session's second factor, audits); this is the row itself, for it and for tests."""
+        token = cls(user=user, issued_by=user, name=name, second_factor=second_factor, expires_at=expires_at)
         raw = token.set_secret()
         token.save()
         return token, raw

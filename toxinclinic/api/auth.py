@@ -11,11 +11,12 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
+from toxinclinic.accounts import tokens
 from toxinclinic.accounts.models import ApiToken, User
 from toxinclinic.audit.context import RequestContext, current
 from toxinclinic.core.rawsql import Table, cached_sql
 
-_TOKENS = Table(ApiToken, ["id", "last_used_at"])
+_TOKENS = Table(ApiToken, ["id", "last_used_at", "issued_by_id", "second_factor", "expires_at"])
 _USERS = Table(User)
 
 
@@ -43,6 +44,10 @@ class TokenAuth(HttpBearer):
         tok, user = _TOKENS.from_db(row[:n]), _USERS.instance(_USERS.from_db(row[n:]))
         if not user.is_active:
             return None
+        refused = tokens.refusal(tok, user)
+        if refused is not None:
+            tokens.log_refusal(tok, user, refused)
+            raise refused
         # Touch at most once a minute: a hot integration should not write on every call.
         now = timezone.now()
         if tok["last_used_at"] is None or (now - tok["last_used_at"]).total_seconds() > 60:

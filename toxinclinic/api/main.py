@@ -14,12 +14,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from toxinclinic.accounts.tokens import TokenRefused
 from toxinclinic.api.auth import API_AUTH
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.openapi import complete
 from toxinclinic.patients.services import Conflict
 
 
 class ClinicAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        # The error responses and the text every field refuses, once for all operations.
+        return complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
     def get_openapi_operation_id(self, operation: Any) -> str:
         # Short, stable ids (the view function's name); the matrix test keys on them.
         return operation.view_func.__name__
@@ -50,6 +56,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Sign in or send a valid bearer token."}, status=401)
+
+
+@api.exception_handler(TokenRefused)
+def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
 
 
 @api.exception_handler(Conflict)

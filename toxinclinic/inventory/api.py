@@ -13,11 +13,13 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
+from toxinclinic.api.fields import checked_enum, model_choices
 from toxinclinic.api.pagination import Pages
+from toxinclinic.clinical import products
 from toxinclinic.core.schemas import Schema
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc
-from toxinclinic.inventory.models import Reconciliation, ReconciliationLine, Vial
+from toxinclinic.inventory.models import Lot, Reconciliation, ReconciliationLine, Vial
 
 API_PREFIX = "/"
 router = Router(tags=["inventory"])
@@ -70,13 +72,23 @@ class VialOut(Schema):
         return obj.location.name
 
 
+#: Every product's vial sizes; which fit the product is checked with it (a cross-field rule).
+_VIAL_SIZES = sorted({size for p in products.PRODUCTS.values() for size in p.vial_sizes})
+
+
 class ReceiveIn(Schema):
-    product: str
+    product: model_choices(Lot, "product")  # type: ignore[valid-type]
     ndc: str
     lot_number: str
     expiry_date: dt.date
-    count: int
-    size_units: int = Field(..., description="U per vial (one of the product's vial sizes)")
+    count: int = Field(
+        ...,
+        description="Vials received",
+        json_schema_extra={"minimum": 1, "maximum": svc.MAX_RECEIPT_COUNT},  # checked by the service
+    )
+    size_units: checked_enum(_VIAL_SIZES, int) = Field(  # type: ignore[valid-type]
+        ..., description="U per vial (one of the product's vial sizes)"
+    )
     location: uuid.UUID
     note: str = ""
 

@@ -20,6 +20,7 @@ from toxinclinic.accounts.permissions import (
     can_register_patient,
 )
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.fields import form_field_types
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.schemas import Schema
@@ -57,26 +58,32 @@ class PatientOut(Schema):
         return obj.user_id is not None
 
 
-class PatientIn(Schema):
-    mrn: str
-    first_name: str
-    last_name: str
+_PATIENT_TEXT = ["mrn", "first_name", "last_name", "sex", "phone", "email"]
+_PatientInText = create_schema(
+    Patient,
+    name="PatientInText",
+    fields=_PATIENT_TEXT,
+    custom_fields=form_field_types(PatientForm, _PATIENT_TEXT),
+)
+_PatientPatchText = create_schema(
+    Patient,
+    name="PatientPatchText",
+    fields=_PATIENT_TEXT,
+    optional_fields="__all__",
+    custom_fields=form_field_types(PatientForm, _PATIENT_TEXT, optional=True),
+)
+
+
+class PatientIn(_PatientInText):  # type: ignore[misc, valid-type]
+    """The registration form's fields: its choices and limits are declared from PatientForm."""
+
     date_of_birth: dt.date
-    sex: str = "unknown"
-    phone: str = ""
-    email: str = ""
     enrolled_on: dt.date
 
 
-class PatientPatch(Schema):
+class PatientPatch(_PatientPatchText):  # type: ignore[misc, valid-type]
     version: int = Field(..., description="The version you read; a stale one gets 409.")
-    mrn: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
     date_of_birth: dt.date | None = None
-    sex: str | None = None
-    phone: str | None = None
-    email: str | None = None
     enrolled_on: dt.date | None = None
 
 
@@ -138,9 +145,20 @@ def _register_kind(kind: RecordKind) -> None:
     Out = create_schema(
         kind.model, name=f"{name}Out", fields=["public_id", "version", *fields], base_class=Schema
     )
-    In = create_schema(kind.model, name=f"{name}In", fields=fields, base_class=Schema)
+    In = create_schema(
+        kind.model,
+        name=f"{name}In",
+        fields=fields,
+        custom_fields=form_field_types(kind.form, fields),
+        base_class=Schema,
+    )
     Patch = create_schema(
-        kind.model, name=f"{name}Patch", fields=fields, optional_fields="__all__", base_class=Schema
+        kind.model,
+        name=f"{name}Patch",
+        fields=fields,
+        optional_fields="__all__",
+        custom_fields=form_field_types(kind.form, fields, optional=True),
+        base_class=Schema,
     )
 
     class PatchWithVersion(Patch):  # type: ignore[misc, valid-type]

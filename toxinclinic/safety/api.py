@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.fields import checked_enum, model_choices
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
 from toxinclinic.core.schemas import Schema
@@ -20,7 +21,14 @@ from toxinclinic.patients.services import get_patient, parse_public_id
 from toxinclinic.safety import services
 from toxinclinic.safety.advice import advice_text
 from toxinclinic.safety.forms import AdverseEventForm
-from toxinclinic.safety.models import AdverseEvent, CheckIn, SideEffectReport, TreatmentSession, TriageItem
+from toxinclinic.safety.models import (
+    SERIOUSNESS_CRITERIA,
+    AdverseEvent,
+    CheckIn,
+    SideEffectReport,
+    TreatmentSession,
+    TriageItem,
+)
 from toxinclinic.safety.permissions import (
     can_answer_check_in,
     can_handle_triage_item,
@@ -45,7 +53,7 @@ class SymptomOut(Schema):
 
 
 class SymptomsIn(Schema):
-    symptoms: list[str] = Field(
+    symptoms: list[checked_enum(triage.SYMPTOMS)] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Symptom keys from GET /side-effects/symptoms"
     )
     other_text: str = Field("", description="Anything else, in the patient's words")
@@ -378,9 +386,7 @@ def acknowledge_triage_item(request: HttpRequest, item_id: uuid.UUID, payload: V
 class CallBackIn(Schema):
     version: int
     notes: str
-    outcome: str = Field(
-        ..., description="sent_to_emergency | seen_in_clinic | advice_given | no_action | not_reached"
-    )
+    outcome: model_choices(TriageItem, "outcome", exclude=("",))  # type: ignore[valid-type]
     close: bool = True
 
 
@@ -405,13 +411,11 @@ def record_triage_call_back(request: HttpRequest, item_id: uuid.UUID, payload: C
 
 class AdverseEventIn(Schema):
     term: str
-    severity: str = Field(..., description="mild | moderate | severe")
+    severity: model_choices(AdverseEvent, "severity")  # type: ignore[valid-type]
     serious: bool = False
-    seriousness_criteria: list[str] = Field(default_factory=list)
+    seriousness_criteria: list[checked_enum(SERIOUSNESS_CRITERIA)] = Field(default_factory=list)  # type: ignore[valid-type]
     onset_day: int = Field(..., description="Days after the injection it began (0 = same day)")
-    outcome: str = Field(
-        ..., description="recovered | recovering | not_recovered | sequelae | fatal | unknown"
-    )
+    outcome: model_choices(AdverseEvent, "outcome")  # type: ignore[valid-type]
     notes: str = ""
 
 

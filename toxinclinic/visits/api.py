@@ -18,13 +18,22 @@ from ninja.pagination import paginate
 
 from toxinclinic.accounts.models import Location
 from toxinclinic.api.errors import FieldError
+from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
+from toxinclinic.clinical import protocols
 from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.services import get_patient
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits import services as svc
-from toxinclinic.visits.models import BillingLine, Consent, OutsideInjection, SignedNote, Visit
+from toxinclinic.visits.models import (
+    BillingLine,
+    Consent,
+    InjectionSite,
+    OutsideInjection,
+    SignedNote,
+    Visit,
+)
 
 API_PREFIX = "/visits"
 router = Router(tags=["visits"])
@@ -36,17 +45,17 @@ router = Router(tags=["visits"])
 class VisitIn(Schema):
     patient: uuid.UUID
     visit_date: dt.date
-    indication: str = Field(..., description="chronic_migraine | cervical_dystonia")
-    product: str = Field(..., description="botox | dysport | xeomin | myobloc | daxxify")
+    indication: model_choices(Visit, "indication")  # type: ignore[valid-type]
+    product: model_choices(Visit, "product")  # type: ignore[valid-type]
     location: uuid.UUID | None = None
 
 
 class VisitPatch(Schema):
     version: int = Field(..., description="The version you read; a stale one gets 409.")
     visit_date: dt.date | None = None
-    indication: str | None = None
-    product: str | None = None
-    guidance: str | None = Field(None, description="'' (none) | emg | estim")
+    indication: model_choices(Visit, "indication") | None = None  # type: ignore[valid-type]
+    product: model_choices(Visit, "product") | None = None  # type: ignore[valid-type]
+    guidance: model_choices(Visit, "guidance") | None = Field(None, description="'' is none")  # type: ignore[valid-type]
     notes: str | None = None
     location: uuid.UUID | None = None
 
@@ -67,24 +76,26 @@ class ConsentIn(Schema):
     discussed_common_effects: bool
     discussed_serious_effects: bool
     discussed_alternatives: bool
-    consented_by: str = Field("patient", description="patient | representative")
-    consenter_name: str
+    consented_by: model_choices(Consent, "consented_by") = "patient"  # type: ignore[valid-type]
+    consenter_name: str = Field(..., max_length=200, json_schema_extra=REQUIRED_TEXT)
     consented_at: dt.datetime = Field(..., description="ISO 8601; without a UTC offset: clinic local time")
     notes: str = ""
 
 
 class ProtocolIn(Schema):
     version: int
-    protocol: str = Field(
-        ..., description="An engine template key (preempt, preempt_ftp, cd_…) or last_session"
+    protocol: checked_enum((*protocols.PROTOCOL_KEYS, svc.LAST_SESSION)) = Field(  # type: ignore[valid-type]
+        ..., description="An engine template key, or last_session (the patient's last signed session)"
     )
-    pain_side: str = Field("both", description="PREEMPT follow-the-pain side: left | right | both")
+    pain_side: checked_enum(("left", "right", "both")) = Field(  # type: ignore[valid-type]
+        "both", description="PREEMPT follow-the-pain side"
+    )
 
 
 class SiteIn(Schema):
-    site_id: str
-    muscle: str
-    side: str
+    site_id: str = Field(..., max_length=60)
+    muscle: model_choices(InjectionSite, "muscle")  # type: ignore[valid-type]
+    side: model_choices(InjectionSite, "side")  # type: ignore[valid-type]
     units: Decimal = Field(..., description="U of the visit's product")
     follow_the_pain: bool = False
 
@@ -125,10 +136,14 @@ class AmendIn(Schema):
 
 class OutsideIn(Schema):
     given_on: dt.date
-    product: str
-    units: Decimal
-    indication: str = Field(..., description="chronic_migraine | cervical_dystonia | cosmetic | other")
-    where: str
+    product: model_choices(OutsideInjection, "product")  # type: ignore[valid-type]
+    units: Decimal = Field(
+        ...,
+        description="U of that product (not converted)",
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": 10000},  # checked by the service, in words
+    )
+    indication: model_choices(OutsideInjection, "indication")  # type: ignore[valid-type]
+    where: str = Field(..., max_length=200, json_schema_extra=REQUIRED_TEXT)
 
 
 class OutsideOut(Schema):

@@ -28,4 +28,10 @@ def test_worker_sends_the_due_reminder_once(world: Any, settings: Any) -> None:
     for word in ("botox", "migraine", "155", "Lovelace"):
         assert word.lower() not in msg.body.lower()
     assert ci.reminded_at is not None
+    # It went through the outbox: one message, sent once, shown with its attempt.
+    from toxinclinic.messaging.models import Message
+
+    [out] = Message.objects.filter(kind="check_in_reminder")
+    assert out.status == "sent" and out.recipient_patient == world.patient and out.attempts.count() == 1
+    assert out.idempotency_key == f"check-in-reminder:{ci.public_id}"
     assert CheckIn.objects.get(day_offset=14).reminded_at is None  # not due yet: still waiting in the queue

@@ -21,7 +21,10 @@ class _OwnClinicAdmin(ClinicScopedAdmin):
             if not request.user.is_superuser:
                 qs = qs.filter(clinic_id=request.user.clinic_id)
             kwargs["queryset"] = qs.order_by("last_name", "first_name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.related_model is User and field is not None:
+            field.label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display().lower()})"
+        return field
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser:

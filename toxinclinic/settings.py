@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "django_tasks",
+    # Before django_tasks_db: its db_worker command (a leased worker) replaces django-tasks-db's.
+    "toxinclinic.tasklease",
     "django_tasks_db",
     "toxinclinic.core",
     "toxinclinic.demo",

@@ -144,3 +144,47 @@ def test_urgent_report_lands_in_the_outbox_and_escalates(
     patient.screenshot(path=str(screenshot_dir / f"messaging-urgent-acknowledged-{size}.png"), full_page=True)
     staff_ctx.close()
     patient_ctx.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_urgent_report_while_the_clinic_is_closed_says_when_it_will_be_seen(
+    browser: Browser,
+    live_server: Any,
+    world: Any,
+    settings: Any,
+    tmp_path: Path,
+    screenshot_dir: Path,
+    size: str,
+) -> None:
+    from toxinclinic.messaging.models import OpeningHours
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.user("nurse").email = "nurse@example.org"
+    world.user("nurse").save()
+    OnCallContact.objects.create(clinic=world.clinic, user=world.user("nurse"), position=1, channel="email")
+    open_day = timezone.localdate() + dt.timedelta(days=2)
+    OpeningHours.objects.create(
+        clinic=world.clinic, weekday=open_day.weekday(), opens=dt.time(8, 30), closes=dt.time(17)
+    )
+    sign_visit(world.patient, days_ago(4), world.user("clinician"))
+    viewport = VIEWPORTS[size]
+    ctx = browser.new_context(viewport=viewport, is_mobile=size == "phone", has_touch=size == "phone")
+    page = ctx.new_page()
+    login(page, live_server.url, "patient")
+    page.goto(f"{live_server.url}/safety/report/")
+    page.get_by_text("Trouble swallowing", exact=True).click()
+    page.get_by_role("button", name="Send to the clinic").click()
+    story = page.locator("section", has=page.get_by_role("heading", name="What happened to your report"))
+    expect(story).to_contain_text(
+        f"Nobody will see your report until it opens on {open_day:%A} {open_day.day} {open_day:%B} at 08:30"
+    )
+    expect(story).not_to_contain_text("Sent to")
+    axe_clean(page, "urgent screen, clinic closed")
+    page.screenshot(path=str(screenshot_dir / f"messaging-urgent-closed-{size}.png"), full_page=True)
+    assert not Message.objects.filter(kind="urgent_report").exists()
+    # The clinic opens: the sweep messages the first contact.
+    opens = Escalation.objects.get().next_step_at
+    assert services.sweep(opens + dt.timedelta(minutes=1))["escalation_steps"] == 1
+    page.reload()
+    expect(story).to_contain_text("Being sent to Nurse Tester (nurse) by e-mail")
+    ctx.close()

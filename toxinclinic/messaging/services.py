@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from toxinclinic.messaging import conf
@@ -133,6 +133,10 @@ def _finish(msg: Message, token: str, **fields: Any) -> bool:
     return bool(Message.objects.filter(pk=msg.pk, claim_token=token).update(**fields))
 
 
+def _next_number(msg: Message) -> int:
+    return (msg.attempts.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
 def deliver(message_pk: int, *, worker: str = "") -> str:
     """Send one due message once. Returns what happened, in words, for the task result."""
     now = timezone.now()
@@ -162,17 +166,22 @@ def deliver(message_pk: int, *, worker: str = "") -> str:
             _finish(msg, token, status=Status.FAILED, last_error=INTERRUPTED_UNKNOWN, next_attempt_at=None)
             return "failed: interrupted, delivery unknown"
         if known:
-            number = msg.attempt_count + 1
-            Attempt.objects.create(
-                message=msg, number=number, started_at=now, finished_at=now, outcome=Outcome.ALREADY,
-                worker=worker[:64],
-            )  # fmt: skip
-            _finish(msg, token, status=Status.SENT, sent_at=now, attempt_count=number, next_attempt_at=None)
+            with transaction.atomic():
+                number = _next_number(msg)
+                Attempt.objects.create(
+                    message=msg, number=number, started_at=now, finished_at=now, outcome=Outcome.ALREADY,
+                    worker=worker[:64],
+                )  # fmt: skip
+                _finish(
+                    msg, token, status=Status.SENT, sent_at=now, attempt_count=number, next_attempt_at=None
+                )
             return "sent (found delivered after an interrupted attempt)"
 
-    number = msg.attempt_count + 1
-    attempt = Attempt.objects.create(message=msg, number=number, started_at=now, worker=worker[:64])
-    Message.objects.filter(pk=msg.pk, claim_token=token).update(attempt_count=number)
+    # The attempt row and the count are committed together, before the channel is touched.
+    with transaction.atomic():
+        number = _next_number(msg)
+        attempt = Attempt.objects.create(message=msg, number=number, started_at=now, worker=worker[:64])
+        Message.objects.filter(pk=msg.pk, claim_token=token).update(attempt_count=number)
     out = Outgoing(key=msg.idempotency_key, address=msg.address, subject=msg.subject, body=msg.body)
     try:
         result = channel.deliver(out)
@@ -223,6 +232,16 @@ def acknowledge_topic(topic: str, *, actor: Any, now: dt.datetime | None = None)
     Message.objects.filter(topic=topic, status__in=PENDING).update(
         status=Status.CANCELLED, next_attempt_at=None, last_error="Not sent: acknowledged before sending."
     )
+
+
+def cancel(*, topic: str = "", key: str = "", reason: str) -> int:
+    """Cancel the messages of ``topic`` (or the one ``key``) that are not sent yet; returns how many.
+    For example an appointment that moved: its pending reminders go, the sent ones stay as history."""
+    if not topic and not key:
+        raise InvalidMessage("Say which messages to cancel: a topic or a key.")
+    qs = Message.objects.filter(status__in=PENDING)
+    qs = qs.filter(topic=topic) if topic else qs.filter(idempotency_key=key)
+    return qs.update(status=Status.CANCELLED, next_attempt_at=None, last_error=f"Not sent: {reason}"[:500])
 
 
 def messages_for(topic: str) -> QuerySet[Message]:

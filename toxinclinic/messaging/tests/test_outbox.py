@@ -211,3 +211,17 @@ def test_sweep_chain_is_started_once(world: Any, sms_dir: Path) -> None:
     assert services.continue_ticking(t.args_kwargs["args"][0]) is True
     assert services.continue_ticking(t.args_kwargs["args"][0]) is False
     assert sweeps.all().count() == 2
+
+
+def test_cancel_takes_back_pending_messages_and_keeps_sent_ones(world: Any, sms_dir: Path) -> None:
+    sent = _queue(world, key="appt-1:week", topic="appointment:1")
+    services.deliver(sent.pk)
+    pending = _queue(world, key="appt-1:day", topic="appointment:1")
+    assert services.cancel(topic="appointment:1", reason="the appointment was cancelled") == 1
+    pending.refresh_from_db()
+    sent.refresh_from_db()
+    assert pending.status == Status.CANCELLED and "appointment was cancelled" in pending.last_error
+    assert sent.status == Status.SENT
+    assert services.deliver(pending.pk).startswith("not due")
+    with pytest.raises(services.InvalidMessage):
+        services.cancel(reason="nothing named")

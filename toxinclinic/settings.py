@@ -106,6 +106,7 @@ WORKFLOW_APPS = [
     "outcomes",
     "safety",
     "scheduling",
+    "messaging",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 
@@ -315,3 +316,18 @@ TOXINCLINIC_INVITE_VALID_DAYS = envint("TOXINCLINIC_INVITE_VALID_DAYS", 7)
 
 # Called by every `manage.py db_worker` as it starts (toxinclinic.tasklease): work a stopped run left behind.
 TASK_WORKER_STARTUP_HOOKS = ["toxinclinic.education.tasks.requeue_interrupted_narrations"]
+# Messaging channels by name (toxinclinic/messaging/channels.py). E-mail goes through EMAIL_BACKEND (file in
+# the demo, SMTP from the environment); SMS is a file per message in the demo until a provider is plugged in.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+TOXINCLINIC_MESSAGING_CHANNELS = {
+    "email": {"BACKEND": "toxinclinic.messaging.channels.EmailChannel"},
+    "sms": {
+        "BACKEND": os.environ.get("SMS_CHANNEL_BACKEND", "toxinclinic.messaging.channels.FileChannel"),
+        "OPTIONS": {"directory": str(VAR_DIR / "sms")},
+    },
+}

@@ -14,8 +14,8 @@ ADVICE_TEXT: dict[str, str] = {
         "or you have trouble swallowing, breathing or speaking, call {emergency}."
     ),
     triage.ROUTINE_REVIEW: (
-        "These are common after injections and usually settle by themselves within days. The clinic will "
-        "look at your report. Call the clinic on {phone} if it worries you."
+        "These are common after injections and usually settle by themselves within days. Your report is on "
+        "the clinic's triage list for the team to review. Call the clinic on {phone} if it worries you."
     ),
 }
 

@@ -17,7 +17,7 @@ from toxinclinic.audit.services import log_action, record_change, snapshot
 from toxinclinic.clinical import aftercare, recall, triage
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import Conflict
-from toxinclinic.safety import conf
+from toxinclinic.safety import alerts, conf
 from toxinclinic.safety.models import (
     AdverseEvent,
     CheckIn,
@@ -276,6 +276,8 @@ def report_side_effect(
             reported_at=report.reported_at,
         )
         record_change("triage.item_created", item, None, actor=actor)
+        if item.urgent:
+            alerts.start(item, patient.clinic)
         if check_in is not None:
             _mark_answered(check_in, actor, syms)
     return report
@@ -363,6 +365,7 @@ def acknowledge(item: TriageItem, *, actor: Any, version: int | None) -> TriageI
             i.status = TriageStatus.ACKNOWLEDGED
             i.acknowledged_by = actor
             i.acknowledged_at = timezone.now()
+        alerts.acknowledge(i, actor)  # stops paging the on-call list
 
     return _locked_update(item, version, actor, "triage.acknowledged", apply)
 
@@ -390,6 +393,7 @@ def record_call_back(
         now = timezone.now()
         if i.acknowledged_at is None:
             i.acknowledged_by, i.acknowledged_at = actor, now
+            alerts.acknowledge(i, actor)
         i.called_back_by, i.called_back_at = actor, now
         i.call_back_notes = notes
         i.outcome = outcome

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from toxinclinic.audit.services import record_read
 from toxinclinic.diary.views import own_patient
 from toxinclinic.patients.services import Conflict, parse_public_id
-from toxinclinic.safety import services
+from toxinclinic.safety import alerts, services
 from toxinclinic.safety.advice import advice_text
 from toxinclinic.safety.forms import (
     OTHER_CHOICES,
@@ -144,8 +144,12 @@ def report_result(request: HttpRequest, report_id: str) -> HttpResponse:
         phone=clinic.phone,
         injected_on=f"{rep.session.injected_on:%d %B %Y}" if rep.session else "recently",
     )
-    template = "safety/urgent.html" if rep.urgent else "safety/report_done.html"
-    return render(request, template, {"rep": rep, "clinic": clinic, "advice": text})
+    if not rep.urgent:
+        return render(request, "safety/report_done.html", {"rep": rep, "clinic": clinic, "advice": text})
+    item = TriageItem.objects.filter(report=rep).first()
+    alert = alerts.state(item, clinic) if item is not None else None
+    ctx = {"rep": rep, "clinic": clinic, "advice": text, "alert": alert}
+    return render(request, "safety/urgent.html", ctx)
 
 
 @login_required
@@ -230,6 +234,7 @@ def _item_ctx(item: TriageItem, **extra: Any) -> dict[str, Any]:
         "adverse_events": list(item.adverse_events.all()),
         "closed": item.status == TriageStatus.CLOSED,
         "safety_banner": _safety_banner(item),
+        "alert": alerts.state(item, item.patient.clinic),
         **extra,
     }
 

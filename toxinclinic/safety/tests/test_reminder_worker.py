@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_worker_sends_the_due_reminder_once(world: Any, settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Due at midnight, so the test does not depend on the hour it runs at (at 9:00 it was still waiting).
+    settings.TOXINCLINIC_CHECKIN_REMINDER_HOUR = 0
     sign_visit(world.patient, days_ago(3))  # day-3 check-in due today; day-14 is queued for later
     assert DBTaskResult.objects.count() == 2
     call_command("db_worker", batch=True, queue_name="*", verbosity=0)
@@ -28,4 +30,10 @@ def test_worker_sends_the_due_reminder_once(world: Any, settings: Any) -> None:
     for word in ("botox", "migraine", "155", "Lovelace"):
         assert word.lower() not in msg.body.lower()
     assert ci.reminded_at is not None
+    # It went through the outbox: one message, sent once, shown with its attempt.
+    from toxinclinic.messaging.models import Message
+
+    [out] = Message.objects.filter(kind="check_in_reminder")
+    assert out.status == "sent" and out.recipient_patient == world.patient and out.attempts.count() == 1
+    assert out.idempotency_key == f"check-in-reminder:{ci.public_id}"
     assert CheckIn.objects.get(day_offset=14).reminded_at is None  # not due yet: still waiting in the queue

@@ -1,0 +1,42 @@
+"""Outbox routes in the authorization matrix: staff of the clinic; patients never; another clinic 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toxinclinic.core.tests.authz import Route, expect
+
+PATIENTS_REFUSED = dict(patient=403, patient2=403, other_patient=403)
+
+
+def path_keys(world: Any) -> dict[str, str]:
+    from toxinclinic.messaging.services import queue_message
+
+    msg = queue_message(
+        clinic_id=world.clinic.pk,
+        kind="check_in_reminder",
+        key="authz:message",
+        channel="email",
+        recipient_patient=world.patient,
+        subject="How are you?",
+        body="Please sign in.",
+    )
+    return {"message": str(msg.public_id)}
+
+
+M = "/messaging/outbox/{message}/"
+ROUTES: list[Route] = [
+    Route("messaging:outbox", "GET", "/messaging/outbox/", expect(anon=302, staff=200, default=403)),
+    Route(
+        "messaging:message",
+        "GET",
+        M,
+        expect(anon=302, staff_a=200, other_clinician=404, default=403, **PATIENTS_REFUSED),
+    ),
+    Route(
+        "messaging:retry",
+        "POST",
+        M + "retry/",
+        expect(anon=302, staff_a=302, other_clinician=404, default=403, **PATIENTS_REFUSED),
+    ),
+]

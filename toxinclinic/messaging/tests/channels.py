@@ -1,0 +1,43 @@
+"""Channels for the tests: real files, with an outage or a pause that the test controls from outside."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from toxinclinic.messaging.channels import DeliveryError, FileChannel, Outgoing, key_filename
+
+
+class FlakyFileChannel(FileChannel):
+    """Fails the first ``fail_times`` deliveries of each key (counted in a file, so across processes)."""
+
+    def deliver(self, msg: Outgoing) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        counter = self.directory / (key_filename(msg.key) + ".tries")
+        tries = int(counter.read_text()) + 1 if counter.exists() else 1
+        counter.write_text(str(tries))
+        if tries <= int(self.options.get("fail_times", 2)):
+            raise DeliveryError(f"Simulated outage (try {tries})")
+        return super().deliver(msg)
+
+
+class PausingFileChannel(FileChannel):
+    """While ``<directory>/pause-before`` or ``pause-after`` exists, the next delivery consumes it, writes
+    ``<directory>/started`` and waits there (before or after writing the message) until the test kills
+    the worker."""
+
+    def _pause(self, which: str) -> None:
+        flag = self.directory / f"pause-{which}"
+        if flag.exists():
+            flag.unlink()
+            (self.directory / "started").write_text(which)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (self.directory / "release").exists():
+                time.sleep(0.05)
+
+    def deliver(self, msg: Outgoing) -> str:
+        Path(self.directory).mkdir(parents=True, exist_ok=True)
+        self._pause("before")
+        result = super().deliver(msg)
+        self._pause("after")
+        return result

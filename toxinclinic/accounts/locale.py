@@ -127,21 +127,54 @@ def _loc(clinic: Any) -> ClinicLocale:
     return ClinicLocale.of(clinic) if clinic is not None else current()
 
 
-def format_date(value: dt.date | dt.datetime | None, clinic: Any = None) -> str:
-    """A calendar date in the clinic's format ("Mar 12, 2026"); a datetime is first moved to its zone."""
+_MONTHS_LONG = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_FIRST = {DateFormat.MONTH_DAY_YEAR, DateFormat.NUMERIC_US}
+
+
+def format_date(value: dt.date | dt.datetime | None, clinic: Any = None, style: str = "short") -> str:
+    """A calendar date in the clinic's format; a datetime is first moved to the clinic's time zone.
+
+    ``style``: ``short`` ("Mar 12, 2026" or "03/12/2026", the clinic's setting), ``long`` ("March 12, 2026"),
+    ``weekday`` ("Thu, Mar 12, 2026"), ``day`` ("Thu, Mar 12", no year) and ``day_month`` ("Mar 12").
+    The longer styles spell the month, so they follow only the clinic's month-first or day-first order.
+    """
     if value is None or value == "":
         return ""
     loc = _loc(clinic)
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value, loc.tzinfo) if timezone.is_aware(value) else value
+    month_first = loc.date_format in _MONTH_FIRST
+    mon, d, y = _MONTHS[value.month - 1], value.day, value.year
+    if style == "long":
+        return (
+            f"{_MONTHS_LONG[value.month - 1]} {d}, {y}"
+            if month_first
+            else f"{d} {_MONTHS_LONG[value.month - 1]} {y}"
+        )
+    if style in ("weekday", "day", "day_month"):
+        dm = f"{mon} {d}" if month_first else f"{d} {mon}"
+        if style == "day_month":
+            return dm
+        wd = _WEEKDAYS[value.weekday()]
+        if style == "day":
+            return f"{wd}, {dm}" if month_first else f"{wd} {dm}"
+        return f"{wd}, {dm}, {y}" if month_first else f"{wd} {dm} {y}"
     pattern = _DATE_PATTERNS.get(loc.date_format, _DATE_PATTERNS[DEFAULT_DATE_FORMAT])
-    return pattern.format(
-        d=value.day,
-        dd=f"{value.day:02d}",
-        mm=f"{value.month:02d}",
-        mon=_MONTHS[value.month - 1],
-        y=value.year,
-    )
+    return pattern.format(d=d, dd=f"{d:02d}", mm=f"{value.month:02d}", mon=mon, y=y)
 
 
 def format_time(value: dt.datetime | dt.time, clinic: Any = None) -> str:

@@ -87,8 +87,26 @@ VERBS: dict[str, str] = {
 #: What a staff read of a chart (``chart.viewed``) opened, by its ``data["what"]``.
 READS: dict[str, str] = {"chart": "Chart", "diary": "Diary", "visits": "Visit list", "note": "Visit note"}
 
+#: The dose check's rules (``clinical.dosing.RULES``) by name, for overrides kept in the trail.
+DOSE_RULES: dict[str, str] = {
+    "session_max": "Session maximum",
+    "muscle_limit": "Maximum for one muscle",
+    "site_limit": "Maximum for one site",
+    "scm_limit": "Sternocleidomastoid maximum",
+    "cumulative_3_month": "Total over three months",
+    "min_interval": "Minimum interval between sessions",
+    "other_product_recent": "Another toxin product given recently",
+    "product_indication": "Product not indicated for this condition",
+    "protocol_deviation": "Departure from the protocol",
+    "vial_balance": "Vial balance",
+    "dilution": "Dilution",
+    "label_dose": "Labelled dose",
+}
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 
 def words(code: str) -> str:
@@ -136,7 +154,13 @@ def value_words(value: Any, fld: models.Field | None = None, clinic: Any = None)
                 return locale.format_datetime(dt.datetime.fromisoformat(value), clinic)
             except ValueError:
                 return value
-        return value if len(value) <= 120 else value[:117] + "…"
+        if _SNAKE.fullmatch(value):
+            return words(value)  # a code stored as data, e.g. a dose rule: "min_interval" -> "min interval"
+        # Engine messages kept in the trail quote dates as ISO; show them as the clinic writes dates.
+        value = _ISO_IN_TEXT.sub(
+            lambda m: locale.format_date(dt.date.fromisoformat(m.group(0)), clinic), value
+        )
+        return value if len(value) <= 160 else value[:157] + "…"
     if isinstance(value, list):
         return ", ".join(value_words(v, None, clinic) for v in value) or "—"
     if isinstance(value, dict):
@@ -205,14 +229,15 @@ def describe(events: Iterable[AuditEvent], clinic: Any = None) -> list[EventWord
         changes = []
         for name, pair in (e.changes or {}).items():
             label, fld = _field_label(model, name)
-            before, after = (
-                [*list(pair), None, None][:2] if isinstance(pair, list | tuple) else (None, pair)
-            )
+            before, after = [*list(pair), None, None][:2] if isinstance(pair, list | tuple) else (None, pair)
             changes.append(Change(label, value_words(before, fld, clinic), value_words(after, fld, clinic)))
         details = []
         if e.action != "chart.viewed":
             for k, v in (e.data or {}).items():
                 label, fld = _field_label(model, str(k))
+                if k == "rule" and v in DOSE_RULES:
+                    details.append(("Rule", DOSE_RULES[v]))
+                    continue
                 details.append((label, value_words(v, fld, clinic)))
         out.append(
             EventWords(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from toxinclinic.accounts.models import Clinic, Location, Role, User
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.audit.words import describe
 from toxinclinic.core.plugins import home_panels
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import search_patients
@@ -53,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "role_counts": [(Role(r["role"]).label, r["n"]) for r in clinic_users],
                 "locations": Location.objects.filter(clinic_id=user.clinic_id),
                 "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
-                "recent_audit": AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8],
+                "recent_audit": describe(AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8]),
                 "clinics": Clinic.objects.filter(pk=user.clinic_id),
                 "panels": home_panels(request),
             },

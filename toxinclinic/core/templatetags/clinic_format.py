@@ -22,6 +22,30 @@ def clinic_date(value: dt.date | dt.datetime | None, clinic: Any = None) -> str:
 
 
 @register.filter
+def clinic_date_long(value: dt.date | None, clinic: Any = None) -> str:
+    """ "March 12, 2026" (or "12 March 2026" in a day-first clinic)."""
+    return locale.format_date(value, clinic or None, "long") if value else ""
+
+
+@register.filter
+def clinic_weekday(value: dt.date | None, clinic: Any = None) -> str:
+    """ "Thu, Mar 12, 2026"."""
+    return locale.format_date(value, clinic or None, "weekday") if value else ""
+
+
+@register.filter
+def clinic_day(value: dt.date | None, clinic: Any = None) -> str:
+    """ "Thu, Mar 12" (no year: for days of the current month or week)."""
+    return locale.format_date(value, clinic or None, "day") if value else ""
+
+
+@register.filter
+def clinic_day_month(value: dt.date | None, clinic: Any = None) -> str:
+    """ "Mar 12"."""
+    return locale.format_date(value, clinic or None, "day_month") if value else ""
+
+
+@register.filter
 def clinic_datetime(value: dt.datetime | None, clinic: Any = None) -> str:
     return locale.format_datetime(value, clinic or None) if value else ""
 

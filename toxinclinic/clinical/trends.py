@@ -135,7 +135,7 @@ def baseline_vs_recent(
             )
     if recent_start < first_session:
         recent = summarize(days, first_session, today, **limits)
-        if status == COMPARED:
+        if status in (COMPARED, INSUFFICIENT_DATA):  # waiting is the answer, whatever the baseline holds
             status = TOO_SOON
         reasons.append(
             f"the first session was {(today - first_session).days} days ago; "

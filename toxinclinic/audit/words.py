@@ -103,6 +103,18 @@ DOSE_RULES: dict[str, str] = {
     "label_dose": "Labelled dose",
 }
 
+#: Fields the sentence already says (the record, its patient and clinic) or that are bookkeeping, not facts.
+_NOT_SHOWN = {"id", "clinic", "patient", "public_id", "version", "created_at", "updated_at", "search_text"}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _shown(name: str, fld: models.Field | None, values: Iterable[Any]) -> bool:
+    """Whether a field belongs on the screen: ids, links to other rows and opaque ids stay in the data."""
+    if name in _NOT_SHOWN or name.endswith("_id") or isinstance(fld, models.ForeignKey):
+        return False
+    return not any(isinstance(v, str) and _UUID.match(v) for v in values)
+
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -162,6 +174,8 @@ def value_words(value: Any, fld: models.Field | None = None, clinic: Any = None)
         )
         return value if len(value) <= 160 else value[:157] + "…"
     if isinstance(value, list):
+        if len(value) > 3 or any(isinstance(v, dict | list) for v in value):
+            return f"{len(value)} entries"
         return ", ".join(value_words(v, None, clinic) for v in value) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{words(str(k))} {value_words(v, None, clinic)}" for k, v in value.items()) or "—"
@@ -235,6 +249,8 @@ def describe(events: Iterable[AuditEvent], clinic: Any = None) -> list[EventWord
         if e.action != "chart.viewed":
             for k, v in (e.data or {}).items():
                 label, fld = _field_label(model, str(k))
+                if not _shown(str(k), fld, [v]):
+                    continue
                 if k == "rule" and v in DOSE_RULES:
                     details.append(("Rule", DOSE_RULES[v]))
                     continue

@@ -290,7 +290,8 @@ def moh_words(verdict: Any) -> dict[str, Any]:
             {
                 "label": format_month(p.start) if len(p.label) == 7 else say(p.label),
                 "met": p.met,
-                "reasons": [say(r) for r in p.reasons],
+                # Each reason repeats its month ("2026-09: 6 headache days"); the heading says it once.
+                "reasons": [say(r).removeprefix(f"{format_month(p.start)}: ") for r in p.reasons],
             }
             for p in verdict.periods
         ],

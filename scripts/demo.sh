@@ -3,7 +3,8 @@
 set -euo pipefail
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
-export TOXINCLINIC_DEV=1 DEBUG="${DEBUG:-1}"
+# DEBUG stays off unless asked for: the demo serves the app's own 404/500 pages, never Django's debug page.
+export TOXINCLINIC_DEV=1 DEBUG="${DEBUG:-0}"
 # Keep SQLite connections open between requests: closing the last one forces a WAL checkpoint each time.
 export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-60}"
 $PY manage.py migrate --noinput -v 0

@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "toxinclinic.audit.middleware.RequestContextMiddleware",
+    # The signed-in user's clinic: its time zone is active and dates/phones use its format.
+    "toxinclinic.accounts.locale.ClinicLocaleMiddleware",
     # django-axes must be last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +146,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "toxinclinic.core.context.navigation",
             ],
+            # Dates and phone numbers in the clinic's format on every template (accounts/locale.py).
+            "builtins": ["toxinclinic.core.templatetags.clinic_format"],
         },
     },
 ]
@@ -216,8 +220,9 @@ TOXINCLINIC_REQUIRE_STAFF_2FA = envbool("TOXINCLINIC_REQUIRE_STAFF_2FA", default
 TOXINCLINIC_REQUIRE_ADMIN_2FA = envbool("TOXINCLINIC_REQUIRE_ADMIN_2FA", default=not DEV)
 OTP_TOTP_ISSUER = "Toxin Clinic"
 
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+LANGUAGE_CODE = "en-us"
+# The installation's zone (workers, anonymous pages); each clinic's own zone is active on its pages.
+TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 

@@ -16,13 +16,38 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
+from toxinclinic.accounts import locale
+
 
 class Clinic(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     phone = models.CharField(max_length=40, help_text="Shown to patients on urgent screens.")
-    emergency_number = models.CharField(max_length=20, default="999", help_text="Local emergency services.")
+    emergency_number = models.CharField(
+        max_length=20,
+        default=locale.DEFAULT_EMERGENCY_NUMBER,
+        validators=[locale.validate_emergency_number],
+        help_text="Local emergency services, shown first on every urgent screen (911 in the US).",
+    )
     address = models.TextField(blank=True)
+    # One locale per clinic: every screen, message and PDF formats dates and phone numbers this way.
+    country = models.CharField(max_length=2, choices=locale.Country.choices, default=locale.DEFAULT_COUNTRY)
+    time_zone = models.CharField(
+        max_length=40,
+        choices=locale.TIME_ZONES,
+        default=locale.DEFAULT_TIME_ZONE,
+        validators=[locale.validate_time_zone],
+        help_text="Times on screens, messages and PDFs are shown in this zone; 'today' is today here.",
+    )
+    date_format = models.CharField(
+        max_length=20, choices=locale.DateFormat.choices, default=locale.DEFAULT_DATE_FORMAT
+    )
+    phone_format = models.CharField(
+        max_length=20,
+        choices=locale.PhoneFormat.choices,
+        default=locale.DEFAULT_PHONE_FORMAT,
+        help_text="How phone numbers are written and checked (patients' numbers too).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

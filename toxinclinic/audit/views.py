@@ -8,9 +8,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from toxinclinic.accounts import locale
+from toxinclinic.accounts.models import Role
 from toxinclinic.accounts.permissions import can_view_audit
+from toxinclinic.audit import words
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.patients.models import Patient
+
+_DATE_HELP = "pick a day with the date picker, or type it as the field shows it"
 
 
 @login_required
@@ -30,23 +35,45 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     if mrn:
         patient = Patient.objects.filter(clinic_id=request.user.clinic_id, mrn=mrn).first()
         qs = qs.filter(patient_id=patient.pk if patient else -1)
-    for key, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
-        raw = request.GET.get(key, "")
+    dates: dict[str, dt.date] = {}
+    for key, label in (("since", "From"), ("until", "To")):
+        raw = request.GET.get(key, "").strip()[:20]
         if raw:
             try:
-                qs = qs.filter(**{lookup: dt.date.fromisoformat(raw)})
+                dates[key] = dt.date.fromisoformat(raw)
             except ValueError:
-                errors[key] = f"{key}: use a date like 2026-01-31."
+                errors[key] = f"{label}: this is not a date; {_DATE_HELP}."
+    if "since" in dates and "until" in dates and dates["until"] < dates["since"]:
+        # An empty list would read as "nothing happened"; the range itself is the mistake.
+        errors["until"] = (
+            f"To ({locale.format_date(dates['until'])}) is before From "
+            f"({locale.format_date(dates['since'])}): choose a To date on or after the From date."
+        )
+    if errors:
+        qs = qs.none()
+    else:
+        # The days are the clinic's days: the active time zone is the clinic's (ClinicLocaleMiddleware).
+        if "since" in dates:
+            qs = qs.filter(at__date__gte=dates["since"])
+        if "until" in dates:
+            qs = qs.filter(at__date__lte=dates["until"])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     actions = (
         AuditEvent.objects.filter(clinic_id=request.user.clinic_id)
         .values_list("action", flat=True)
         .distinct()
     )
+    choices = sorted(((a, words.action_label(a)) for a in set(actions)), key=lambda c: c[1])
     return render(
         request,
         "audit/search.html",
-        {"page": page, "params": request.GET, "errors": errors, "actions": sorted(set(actions))},
+        {
+            "page": page,
+            "rows": words.describe(page.object_list),
+            "params": request.GET,
+            "errors": errors,
+            "actions": choices,
+        },
         status=400 if errors else 200,
     )
 
@@ -58,4 +85,14 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
     if patient is None or request.user.role != "patient":
         raise PermissionDenied
     rows = AuditEvent.objects.filter(patient_id=patient.pk, action="chart.viewed")[:200]
-    return render(request, "audit/my_access_log.html", {"rows": rows})
+    roles = dict(Role.choices)
+    shown = [
+        {
+            "at": e.at,
+            "who": e.actor_label,
+            "role": roles.get(e.actor_role, words.words(e.actor_role)),
+            "what": words.READS.get(str((e.data or {}).get("what", "chart")), "Chart"),
+        }
+        for e in rows
+    ]
+    return render(request, "audit/my_access_log.html", {"rows": shown})

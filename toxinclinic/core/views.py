@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from toxinclinic.accounts.models import Clinic, Location, Role, User
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.audit.words import describe
 from toxinclinic.core.plugins import home_panels
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import search_patients
@@ -50,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "role_counts": [(Role(r["role"]).label, r["n"]) for r in clinic_users],
                 "locations": Location.objects.filter(clinic_id=user.clinic_id),
                 "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
-                "recent_audit": AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8],
+                "recent_audit": describe(AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8]),
                 "clinics": Clinic.objects.filter(pk=user.clinic_id),
                 "panels": home_panels(request),
             },
@@ -74,3 +78,42 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, which browsers ask for on every site whatever the page links to."""
+    path = finders.find("favicon.ico")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+# Only the public treatment pages are for search engines; everything else needs a login anyway.
+ROBOTS = """User-agent: *
+Allow: /$
+Allow: /treatments/
+Disallow: /treatments/manage/
+Disallow: /accounts/
+Disallow: /home/
+Disallow: /patients/
+Disallow: /visits/
+Disallow: /diary/
+Disallow: /safety/
+Disallow: /questionnaires/
+Disallow: /inventory/
+Disallow: /scheduling/
+Disallow: /users/
+Disallow: /audit/
+Disallow: /me/
+Disallow: /api/
+Disallow: /admin/
+"""
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    body = ROBOTS + f"Sitemap: {settings.SITE_URL}/sitemap.xml\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

@@ -103,9 +103,9 @@ ACUTE = [
     ("Sumatriptan", "triptan", "50 mg as needed"),
     ("Rizatriptan", "triptan", "10 mg as needed"),
     ("Ibuprofen", "nsaid", "400 mg as needed"),
-    ("Paracetamol", "simple_analgesic", "1 g as needed"),
+    ("Acetaminophen", "simple_analgesic", "1,000 mg as needed"),
     ("Naproxen", "nsaid", "500 mg as needed"),
-    ("Co-codamol", "combination_analgesic", "30/500 as needed"),
+    ("Excedrin (acetaminophen, aspirin, caffeine)", "combination_analgesic", "2 tablets as needed"),
     ("Rimegepant", "gepant", "75 mg as needed"),
 ]
 CONCERN_MEDS = [
@@ -167,7 +167,8 @@ def _patient(rng: random.Random, clinic: Clinic, i: int, today: dt.date, prefix:
         last_name=last,
         date_of_birth=dob,
         sex=rng.choice(["female", "female", "female", "male", "male", "other"]),
-        phone=f"07700 9{rng.randint(0, 99999):05d}",
+        # 555-0100 to 555-0199 are the US numbers set aside for fiction: never a real person's phone.
+        phone=f"({rng.choice(['617', '781', '857'])}) 555-01{rng.randint(0, 99):02d}",
         email=f"{first}.{last}.{i}@example.net".lower(),
         enrolled_on=enrolled,
     )
@@ -273,17 +274,34 @@ def _bulk_patients(
 
 def seed(ctx: DemoContext) -> None:
     rng = ctx.rng_for("core")
+    # A US clinic: the billing rules are the US CMS rules (CPT, HCPCS, NDC, JW/JZ), so its phone numbers,
+    # emergency number, dates and time zone are American too (accounts/locale.py).
     ctx.clinic = Clinic.objects.create(
         name="Harbour Neurology Clinic",
-        phone="020 7946 0123",
-        emergency_number="999",
-        address="12 Harbour Street, London",
+        phone="(617) 555-0123",
+        emergency_number="911",
+        address="12 Harbour Street, Boston, MA 02110",
+        country="US",
+        time_zone="America/New_York",
+        date_format="month_day_year",
+        phone_format="nanp",
     )
     ctx.location = Location.objects.create(
-        clinic=ctx.clinic, name="Harbour Street", address="12 Harbour Street"
+        clinic=ctx.clinic, name="Harbour Street", address="12 Harbour Street, Boston, MA 02110"
     )
-    Location.objects.create(clinic=ctx.clinic, name="Riverside satellite", address="3 Mill Lane")
-    ctx.other_clinic = Clinic.objects.create(name="Northgate Headache Centre", phone="0161 496 0456")
+    Location.objects.create(
+        clinic=ctx.clinic, name="Riverside satellite", address="3 Mill Lane, Cambridge, MA 02139"
+    )
+    ctx.other_clinic = Clinic.objects.create(
+        name="Northgate Headache Center",
+        phone="(312) 555-0145",
+        emergency_number="911",
+        address="400 North Gate Avenue, Chicago, IL 60611",
+        country="US",
+        time_zone="America/Chicago",
+        date_format="numeric_us",
+        phone_format="nanp",
+    )
     ctx.staff = _staff(ctx, ctx.clinic)
     _staff(ctx, ctx.other_clinic, suffix="-northgate")
     ctx.patient_ids = _bulk_patients(ctx, ctx.clinic, ctx.n_patients, "HN", rng, "patients")

@@ -26,6 +26,10 @@ _MPL_READY = False
 HEADACHE_COLOUR = "#5b8fc7"
 MIGRAINE_COLOUR = "#b35806"
 CYCLE_SHADE = "#e9eef5"
+# Every label is FONT_PX in the SVG, and the SVG is drawn about as wide as a phone's card (360 units), so
+# on a 390 px phone the labels stay at 12 px or more (checked in the browser test); desktops scale it up.
+FONT_PX = 14
+RENDER_VERSION = 2  # bump when the drawing changes: cached SVGs and ETags of older drawings are dropped
 
 
 def _matplotlib() -> object:
@@ -41,7 +45,7 @@ def _matplotlib() -> object:
             {
                 "svg.fonttype": "none",  # keep text as text: smaller files, sharp on any screen
                 "font.family": ["DejaVu Sans", "sans-serif"],
-                "font.size": 12,
+                "font.size": FONT_PX,
                 "svg.hashsalt": "toxinclinic",  # deterministic ids -> identical bytes for identical data
             }
         )
@@ -63,7 +67,7 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
     plt = _matplotlib()
     n = max(len(rows), 1)
     # Sized for a phone: the SVG is shown at the screen's width, so a small canvas keeps text legible.
-    fig, ax = plt.subplots(figsize=(5.2, 3.8), dpi=100)  # type: ignore[attr-defined]
+    fig, ax = plt.subplots(figsize=(3.6, 3.3), dpi=100)  # type: ignore[attr-defined]
     try:
         xs = list(range(len(rows)))
         inj = [d for d in sorted(injections) if rows and rows[0].month <= d <= month_end(rows[-1].month)]
@@ -84,7 +88,7 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
                 ha="right" if near_end else "left",
                 textcoords="offset points",
                 va="top",
-                fontsize=10,
+                fontsize=FONT_PX,
                 color="#1d5c8f",
             )
         hd = [r.headache_days if r.headache_days is not None else 0 for r in rows]
@@ -107,7 +111,7 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
             if not r.sufficient:
                 p1.set_alpha(0.35)
                 p2.set_alpha(0.35)
-        step = 1 if n <= 8 else 2 if n <= 16 else 3
+        step = 1 if n <= 5 else 2 if n <= 10 else 3 if n <= 15 else 4
         ticks, labels = [], []
         for i, r in enumerate(rows):
             if (n - 1 - i) % step:
@@ -131,7 +135,12 @@ def render_trend_svg(rows: Sequence[TrendRow], injections: Sequence[dt.date]) ->
             Patch(facecolor=MIGRAINE_COLOUR, hatch="//", edgecolor="white", label="Migraine days"),
         ]
         ax.legend(
-            handles=handles, loc="lower left", frameon=False, fontsize=11, ncols=2, bbox_to_anchor=(0, 1.0)
+            handles=handles,
+            loc="lower left",
+            frameon=False,
+            fontsize=FONT_PX,
+            ncols=1,
+            bbox_to_anchor=(0, 1.0),
         )
         fig.tight_layout()
         buf = io.BytesIO()
@@ -148,7 +157,7 @@ def trend_svg(
     sig = hashlib.sha256(
         ("|".join(d.isoformat() for d in injections) + f"|{rows[-1].month if rows else ''}").encode()
     ).hexdigest()[:16]
-    key = f"diary:trend:{patient_pk}:{version}:{sig}"
+    key = f"diary:trend:v{RENDER_VERSION}:{patient_pk}:{version}:{sig}"
     svg = cache.get(key)
     if svg is None:
         svg = render_trend_svg(rows, injections)
@@ -157,5 +166,7 @@ def trend_svg(
 
 
 def etag_for(patient_pk: int, version: int, injections: Sequence[dt.date], last_month: dt.date | None) -> str:
-    raw = f"{patient_pk}:{version}:{','.join(d.isoformat() for d in injections)}:{last_month}"
+    raw = (
+        f"v{RENDER_VERSION}:{patient_pk}:{version}:{','.join(d.isoformat() for d in injections)}:{last_month}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:24]

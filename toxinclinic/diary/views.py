@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from toxinclinic.accounts.locale import format_date, format_month
 from toxinclinic.audit.services import record_read
+from toxinclinic.clinical import trends as trends_engine
+from toxinclinic.clinical.diary import MEDICATION_CLASS_LABELS
 from toxinclinic.diary import charts, conf, services
 from toxinclinic.diary.forms import DiaryDayForm
 from toxinclinic.diary.models import DiaryEntry
@@ -83,7 +87,8 @@ def day(request: HttpRequest, date: str) -> HttpResponse:
                 status = 409
             else:
                 verb = "Saved" if created else "Updated"
-                messages.success(request, f"{verb} {services._fmt(saved.date)}: {_describe(saved)}.")
+                when = format_date(saved.date, style="weekday")
+                messages.success(request, f"{verb} {when}: {_describe(saved)}.")
                 missing = services.missing_days(patient, today_)
                 if request.POST.get("next") == "home":  # the one-tap button on the home screen
                     return redirect("home")
@@ -112,6 +117,11 @@ def day(request: HttpRequest, date: str) -> HttpResponse:
         "backfill_days": conf.backfill_days(),
         "has_medicines": bool(medicines),
         "severities": [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")],
+        # Shown already open (a past day, an error, a headache being changed): then it is a plain section,
+        # not a <details> a first tap on its heading would close.
+        "form_open": bool(form.errors)
+        or bool(entry and entry.headache)
+        or (entry is None and the_day != today_),
     }
     return render(request, "diary/day.html", ctx, status=status)
 
@@ -150,11 +160,27 @@ def month_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "diary/calendar.html", ctx)
 
 
+def headline(patient: Patient, inj: list[dt.date], today_: dt.date) -> trends_engine.Headline:
+    """Baseline before the first session against the last 28 days (the engine's comparison)."""
+    first = inj[0] if inj else None
+    start = max(patient.enrolled_on, (first or today_) - dt.timedelta(days=90))
+    start = min(start, today_ - dt.timedelta(days=27))
+    return trends_engine.baseline_vs_recent(
+        services.days_between(patient, start, today_),
+        first,
+        today_,
+        diary_start=patient.enrolled_on,
+        headache_threshold_hours=conf.headache_threshold_hours(),
+    )
+
+
 def _trend_ctx(patient: Patient) -> dict[str, Any]:
     today_ = timezone.localdate()
     inj = injection_dates(patient)
     rows = services.trend_rows(patient, inj, today_)
     return {
+        "headline": headline(patient, inj, today_),
+        "first_session": inj[0] if inj else None,
         "rows": rows,
         "injections": inj,
         "this_month": services.this_month(patient, today_),
@@ -172,7 +198,7 @@ def _chart_alt(rows: list[services.TrendRow], inj: list[dt.date]) -> str:
         f"to {rows[-1].month:%B %Y}"
     ]
     if inj:
-        parts.append("injections on " + ", ".join(f"{d.day} {d:%b %Y}" for d in inj))
+        parts.append("injections on " + ", ".join(format_date(d) for d in inj))
     parts.append("the table below lists the same numbers")
     return "; ".join(parts) + "."
 
@@ -237,4 +263,47 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
     }
     if ctx["show_moh"]:
         ctx["moh"] = services.medication_overuse(patient)
+        ctx["moh_words"] = moh_words(ctx["moh"])
+    for m in ctx["months"]:
+        m.class_words = ", ".join(
+            f"{_SHORT_CLASS.get(c, c)} {n}" for c, n in (m.medication_days_by_class or {}).items() if n
+        )
     return render(request, "diary/patient.html", ctx)
+
+
+# Only the codes that are not already the word ("triptan", "opioid", "other" read fine as they are).
+_CLASS_CODE = re.compile(r"\b(?:simple_analgesic|combination_analgesic|nsaid)\b")
+_SHORT_CLASS = {c: label.split(" (")[0] for c, label in MEDICATION_CLASS_LABELS.items()}
+MOH_HEADLINES = {
+    "met": "Criteria for medication-overuse headache are met in each of the last 3 months.",
+    "not_met": "Criteria for medication-overuse headache are not met.",
+    "insufficient_data": "Not enough diary days recorded to judge medication overuse.",
+}
+
+
+def moh_words(verdict: Any) -> dict[str, Any]:
+    """The overuse verdict as sentences: a headline for its status, and each month's reasons with the
+    medicine classes named in words (the engine's reasons quote class codes such as simple_analgesic)."""
+
+    def say(text: str) -> str:
+        text = _CLASS_CODE.sub(lambda m: _SHORT_CLASS.get(m.group(0), m.group(0)), text)
+        text = _ISO.sub(lambda m: format_date(dt.date.fromisoformat(m.group(0))), text)
+        return _ISO_MONTH.sub(lambda m: format_month(dt.date(int(m.group(1)), int(m.group(2)), 1)), text)
+
+    return {
+        "headline": MOH_HEADLINES.get(verdict.status, MOH_HEADLINES["insufficient_data"]),
+        "reasons": [say(r) for r in verdict.reasons],
+        "periods": [
+            {
+                "label": format_month(p.start) if len(p.label) == 7 else say(p.label),
+                "met": p.met,
+                # Each reason repeats its month ("2026-09: 6 headache days"); the heading says it once.
+                "reasons": [say(r).removeprefix(f"{format_month(p.start)}: ") for r in p.reasons],
+            }
+            for p in verdict.periods
+        ],
+    }
+
+
+_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b")

@@ -249,7 +249,7 @@ DEMO_PROVIDER = {
     "credentials": "MD",
     "role": "Consultant neurologist",
     "practice": "Harbour Neurology Clinic",
-    "location": "12 Harbour Street, London",
+    "location": "12 Harbour Street, Boston, MA",
     "booking_label": "Book an evaluation",
     "headshot_alt": "Drawn portrait of Dr Sam Okafor, smiling, with glasses and a stethoscope",
 }

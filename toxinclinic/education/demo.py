@@ -6,6 +6,7 @@ and until then the page says the audio is being prepared.
 
 from __future__ import annotations
 
+from toxinclinic.accounts.locale import format_phone, tel_href
 from toxinclinic.demo.context import DemoContext
 from toxinclinic.education import content, images
 from toxinclinic.education.models import Provider, TreatmentPage
@@ -17,8 +18,8 @@ DEMO_ORDER = 50
 def create_demo_page(clinic: object, actor: object, *, seed: str = "okafor") -> TreatmentPage:
     """Provider + default page for ``clinic``, published by ``actor`` (also used by tests and benchmarks)."""
     phone = clinic.phone  # type: ignore[attr-defined]
-    provider = Provider(clinic=clinic, booking_url="tel:" + _e164(phone), **content.DEMO_PROVIDER)
-    provider.booking_label = f"Book an evaluation ({phone})"
+    provider = Provider(clinic=clinic, booking_url=tel_href(phone, clinic), **content.DEMO_PROVIDER)
+    provider.booking_label = f"Book an evaluation ({format_phone(phone, clinic)})"
     avatar = images.illustrated_avatar(seed)
     provider.headshot.save(avatar.name, avatar, save=False)
     provider.headshot_width = provider.headshot_height = images.SIZE
@@ -36,14 +37,6 @@ def create_demo_page(clinic: object, actor: object, *, seed: str = "okafor") -> 
     fill_from_content(page, d)
     publish(page, actor=actor, expected_version=page.version)
     return page
-
-
-def _e164(phone: str) -> str:
-    """UK national number → +44 form for a tel: link ("020 7946 0123" → "+442079460123")."""
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    if digits.startswith("0"):
-        return "+44" + digits[1:]
-    return digits
 
 
 def seed(ctx: DemoContext) -> None:

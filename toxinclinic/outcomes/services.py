@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_change
 from toxinclinic.clinical import recall
 from toxinclinic.outcomes import conf
@@ -93,7 +94,7 @@ def due_for(patient: Patient, today: dt.date | None = None) -> list[Due]:
                         inst,
                         Timepoint.PRE_INJECTION,
                         start,
-                        f"before your next injection (due from {opens:%d %b})",
+                        f"before your next injection (due from {format_date(opens, style='day_month')})",
                     )
                 )
     if last is not None:
@@ -105,7 +106,7 @@ def due_for(patient: Patient, today: dt.date | None = None) -> list[Due]:
                         INSTRUMENTS[key],
                         Timepoint.AFTER_TREATMENT,
                         start,
-                        f"after your treatment on {last.injected_on:%d %b}",
+                        f"after your treatment on {format_date(last.injected_on, style='day_month')}",
                     )
                 )
     return out

@@ -44,7 +44,9 @@ def _not_future(value: dt.date | None, label: str) -> None:
 def _ordered(form: forms.ModelForm, start: str, end: str) -> None:
     a, b = form.cleaned_data.get(start), form.cleaned_data.get(end)
     if a and b and b < a:
-        form.add_error(end, f"Must be on or after the start date ({a:%d %b %Y}).")
+        from toxinclinic.accounts.locale import format_date
+
+        form.add_error(end, f"Must be on or after the start date ({format_date(a)}).")
 
 
 class PatientForm(VersionedForm):
@@ -68,6 +70,15 @@ class PatientForm(VersionedForm):
         value = self.cleaned_data["enrolled_on"]
         _not_future(value, "Enrolment date")
         return value
+
+    def clean_phone(self) -> str:
+        # Checked the clinic's way (a US clinic takes 10-digit numbers); letters are always refused.
+        from toxinclinic.accounts.locale import validate_phone
+        from toxinclinic.accounts.models import Clinic
+
+        return validate_phone(
+            self.cleaned_data.get("phone", ""), Clinic.objects.filter(pk=self.clinic_id).first()
+        )
 
     def clean_mrn(self) -> str:
         mrn = self.cleaned_data["mrn"].strip()

@@ -148,7 +148,7 @@ class MedicationClass(models.TextChoices):
     TRIPTAN = "triptan", "Triptan (acute)"
     ERGOT = "ergot", "Ergot (acute)"
     NSAID = "nsaid", "NSAID (acute)"
-    SIMPLE_ANALGESIC = "simple_analgesic", "Simple analgesic, e.g. paracetamol (acute)"
+    SIMPLE_ANALGESIC = "simple_analgesic", "Simple analgesic, e.g. acetaminophen (acute)"
     COMBINATION_ANALGESIC = "combination_analgesic", "Combination analgesic (acute)"
     OPIOID = "opioid", "Opioid (acute)"
     GEPANT = "gepant", "Gepant"

@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.accounts.models import Clinic
 from toxinclinic.patients.models import Patient
 
@@ -36,4 +37,4 @@ class Recall(models.Model):
         ordering = ["due_on"]
 
     def __str__(self) -> str:
-        return f"recall due {self.due_on:%d %b %Y}"
+        return f"recall due {format_date(self.due_on)}"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from toxinclinic.accounts.permissions import is_staff_member
@@ -54,13 +54,32 @@ def recalls_for(user: Any) -> QuerySet[Recall]:
     return Recall.objects.filter(clinic_id=user.clinic_id).select_related("patient")
 
 
+def with_open_visit(qs: QuerySet[Recall]) -> QuerySet[Recall]:
+    """Annotate each recall with the patient's open (unsigned) visit for the same indication, if any:
+    ``open_visit_id`` (its public id) and ``open_visit_on`` (its date)."""
+    # Imported here: visits imports this module when a visit is signed (set_recall).
+    from toxinclinic.visits.models import Visit, VisitStatus
+
+    open_visits = Visit.objects.filter(
+        patient_id=OuterRef("patient_id"), indication=OuterRef("indication"), status=VisitStatus.DRAFT
+    ).order_by("-visit_date", "-created_at")
+    return qs.annotate(
+        open_visit_id=Subquery(open_visits.values("public_id")[:1]),
+        open_visit_on=Subquery(open_visits.values("visit_date")[:1]),
+    )
+
+
 def recall_list(
     user: Any, today: dt.date, *, which: str = "due", days: int = DUE_SOON_DAYS
 ) -> QuerySet[Recall]:
-    """``overdue``: due before today; ``due``: overdue or due within ``days``; ``all``: every recall."""
-    qs = recalls_for(user)
+    """``overdue``: due before today; ``due``: overdue or due within ``days``; ``all``: every recall.
+
+    A patient whose visit for that indication is already open is being treated, not overdue: they are
+    left out of ``overdue`` and carry ``open_visit_id`` / ``open_visit_on`` in the other views.
+    """
+    qs = with_open_visit(recalls_for(user))
     if which == "overdue":
-        qs = qs.filter(due_on__lt=today)
+        qs = qs.filter(due_on__lt=today, open_visit_id__isnull=True)
     elif which == "due":
         qs = qs.filter(due_on__lte=today + dt.timedelta(days=days))
     return qs.order_by("due_on", "patient__last_name")

@@ -32,6 +32,7 @@ def recalls(request: HttpRequest) -> HttpResponse:
         {
             "r": r,
             "days": (r.due_on - today).days,
+            "open_visit": r.open_visit_id,
             "indication": INDICATION_LABELS.get(r.indication, r.indication),
         }
         for r in page

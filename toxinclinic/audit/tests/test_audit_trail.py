@@ -59,12 +59,12 @@ def test_api_patch_is_audited_with_before_and_after(world: Any, client_as: Any) 
     client = client_as("coordinator")
     r = client.patch(
         f"/api/v1/patients/{world.patient.public_id}",
-        json.dumps({"version": 1, "phone": "0207 555"}),
+        json.dumps({"version": 1, "phone": "(617) 555-0100"}),
         content_type="application/json",
     )
     assert r.status_code == 200, r.content
     [ev] = _events("patient.updated")
-    assert ev.changes["phone"] == ["", "0207 555"]
+    assert ev.changes["phone"] == ["", "(617) 555-0100"]
     assert ev.actor_role == "coordinator"
 
 
@@ -120,7 +120,7 @@ def test_admin_audit_screen_filters_and_is_clinic_scoped(world: Any, client_as: 
     client_as("clinician").get(f"/patients/{world.patient.public_id}/")
     client_as("other_clinician").get(f"/patients/{world.other_patient.public_id}/")
     page = client_as("admin").get("/audit/", {"action": "chart.viewed", "mrn": "A001"}).content.decode()
-    assert "chart.viewed" in page and "Clinician Tester" in page
+    assert "Chart of Ada Lovelace: opened by Clinician Tester" in page
     assert "Other_Clinician" not in page
     r = client_as("admin").get("/audit/", {"since": "yesterday"})
-    assert r.status_code == 400 and "since: use a date like" in r.content.decode()
+    assert r.status_code == 400 and "From: this is not a date" in r.content.decode()

@@ -150,7 +150,7 @@ ROUTES: list[Route] = [
             patient=403,
             default=404,
         ),
-        body={"version": 1, "phone": "0207 123"},
+        body={"version": 1, "phone": "(617) 555-0101"},
     ),
     Route("api:audit_events", "GET", "/api/v1/audit/events", expect(anon=401, admin=200, default=403)),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -97,7 +98,12 @@ def test_medication_overuse_shown_to_clinicians_only(client_as: Any, world: Any)
     verdict = services.medication_overuse(world.patient)
     assert verdict.status == "met"
     page = client_as("clinician").get(f"/diary/patients/{world.patient.public_id}/").content.decode()
-    assert "Medication overuse" in page and "Flag: criteria met" in page
+    assert "Medication overuse" in page
+    # The verdict in words, each judged month by its name, never "met" codes or ISO months.
+    assert "Criteria for medication-overuse headache are met in each of the last 3 months." in page
+    moh = page.split('id="moh-h"', 1)[1].split("</section>", 1)[0]
+    assert ": criteria met</h3>" in moh and not re.search(r"\b\d{4}-\d{2}\b", moh), moh
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", moh), moh
     home = client_as("nurse").get("/home/").content.decode()
     assert "Possible medication overuse" in home and "Lovelace, Ada" in home
     # The coordinator sees the diary but not the flag; the patient never sees it anywhere.

@@ -36,7 +36,7 @@ def test_anonymous_visitor_reads_the_published_page(client: Any, demo_page: Trea
         and "Harbour Neurology Clinic" in html
         and "Consultant neurologist" in html
     )
-    assert 'href="tel:+442000000001"' in html and "Book an evaluation (020 0000 0001)" in html
+    assert 'href="tel:02000000001"' in html and "Book an evaluation (020 0000 0001)" in html
     # title and the date for people and machines
     assert "<h1>Botox for chronic migraine and cervical dystonia</h1>" in html
     local = timezone.localtime(v.published_at)

@@ -127,13 +127,13 @@ def test_unknown_ids_are_404(world: Any, client_as: Any) -> None:
 
 def test_stale_update_is_a_conflict_and_nothing_is_lost(world: Any, client_as: Any) -> None:
     url = f"/api/v1/patients/{world.patient.public_id}"
-    first = _api(client_as("nurse"), "patch", url, {"version": 1, "phone": "111"})
+    first = _api(client_as("nurse"), "patch", url, {"version": 1, "phone": "(617) 555-0111"})
     assert first.status_code == 200 and first.json()["version"] == 2
-    second = _api(client_as("coordinator"), "patch", url, {"version": 1, "phone": "222"})
+    second = _api(client_as("coordinator"), "patch", url, {"version": 1, "phone": "(617) 555-0122"})
     assert second.status_code == 409
     assert second.json()["current_version"] == 2
     world.patient.refresh_from_db()
-    assert world.patient.phone == "111"
+    assert world.patient.phone == "(617) 555-0111"
 
 
 def test_stale_html_form_save_shows_conflict(world: Any, client_as: Any) -> None:
@@ -147,9 +147,9 @@ def test_stale_html_form_save_shows_conflict(world: Any, client_as: Any) -> None
         "email": "ada@example.net",
     }
     url = f"/patients/{world.patient.public_id}/edit/"
-    assert client_as("nurse").post(url, {**data, "phone": "111", "version": 1}).status_code == 302
-    r = client_as("clinician").post(url, {**data, "phone": "222", "version": 1})
+    assert client_as("nurse").post(url, {**data, "phone": "(617) 555-0111", "version": 1}).status_code == 302
+    r = client_as("clinician").post(url, {**data, "phone": "(617) 555-0122", "version": 1})
     assert r.status_code == 409
     assert "changed by someone else" in r.content.decode()
     world.patient.refresh_from_db()
-    assert world.patient.phone == "111"
+    assert world.patient.phone == "(617) 555-0111"

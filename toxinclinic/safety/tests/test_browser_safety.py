@@ -43,12 +43,12 @@ def test_urgent_symptom_then_clinician_triage(
     page.get_by_role("button", name="Send to the clinic").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Get help now")
-    expect(page.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+    expect(page.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
     expect(page.get_by_role("link", name="Call the clinic now: 020 0000 0001")).to_have_attribute(
         "href", "tel:02000000001"
     )
     # The call button is on screen without scrolling.
-    box = page.get_by_role("link", name="Call 999").bounding_box()
+    box = page.get_by_role("link", name="Call 911").bounding_box()
     assert box is not None and box["y"] + box["height"] < PHONE["height"]
     axe_clean(page, "urgent screen")
     shot(page, screenshot_dir, "urgent", full_page=False)

@@ -21,7 +21,7 @@ def test_urgent_symptom_shows_the_urgent_screen_and_queues_an_urgent_item(client
     assert r.status_code == 302
     page = client.get(r.url).content.decode()
     assert 'role="alert"' in page and "Get help now" in page
-    assert 'href="tel:999"' in page and "Call 999" in page
+    assert 'href="tel:911"' in page and "Call 911" in page
     assert 'href="tel:02000000001"' in page  # the clinic's phone
     item = TriageItem.objects.get(patient=world.patient)
     assert (item.level, item.priority, item.status) == ("urgent", 0, "open")
@@ -64,7 +64,7 @@ def test_api_urgent_report_carries_numbers(client_as: Any, world: Any) -> None:
     )
     body = r.json()
     assert body["level"] == "urgent" and body["contact"] == {
-        "emergency_number": "999",
+        "emergency_number": "911",
         "clinic_phone": "020 0000 0001",
     }
 

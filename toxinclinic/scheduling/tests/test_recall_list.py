@@ -79,3 +79,27 @@ def test_the_clinics_interval_setting_sets_the_due_date(
         "(13 weeks after this visit)"
         in client_as("coordinator").get(f"/visits/{v.public_id}/").content.decode()
     )
+
+
+def test_an_open_visit_is_not_overdue_and_names_link_to_the_chart(world: Any, client_as: Any) -> None:
+    today = timezone.localdate()
+    old = prepared_visit(world, visit_date=today - dt.timedelta(days=100))
+    svc.sign_visit(old, world.user("clinician"), expected_version=old.version, acknowledge_warnings=True)
+    c = client_as("coordinator")
+    page = c.get("/scheduling/recalls/?which=overdue").content.decode()
+    assert f'href="/patients/{world.patient.public_id}/">Lovelace, Ada</a>' in page
+    assert ">overdue<" in page
+    # The patient is back and the nurse has opened today's visit: being treated, not overdue.
+    today_visit = svc.create_visit(
+        world.patient,
+        actor=world.user("nurse"),
+        visit_date=today,
+        indication="chronic_migraine",
+        product="botox",
+    )
+    page = c.get("/scheduling/recalls/?which=overdue").content.decode()
+    assert "Lovelace" not in page and "Nobody in this view." in page
+    assert [x["patient_name"] for x in c.get("/api/v1/recalls?which=overdue").json()["items"]] == []
+    page = c.get("/scheduling/recalls/?which=due").content.decode()
+    assert "Lovelace" in page and ">overdue<" not in page
+    assert f'href="/visits/{today_visit.public_id}/">visit open since ' in page

@@ -229,5 +229,5 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
         "show_moh": can_view_medication_overuse(request.user, patient),
     }
     if ctx["show_moh"]:
-        ctx["moh"] = services.medication_overuse(patient)
+        ctx["moh"] = services.verdict_for(patient)  # the stored verdict
     return render(request, "diary/patient.html", ctx)

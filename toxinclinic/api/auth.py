@@ -14,34 +14,22 @@ from ninja.security.session import SessionAuth
 from toxinclinic.accounts import tokens
 from toxinclinic.accounts.models import ApiToken, User
 from toxinclinic.audit.context import RequestContext, current
-from toxinclinic.core.rawsql import Table, cached_sql
+from toxinclinic.core.rawsql import Table
 
 _TOKENS = Table(ApiToken, ["id", "last_used_at", "issued_by_id", "second_factor", "expires_at"])
 _USERS = Table(User)
 
 
-def _token_sql() -> str:
-    """One SELECT of the live token with its user (plain SQL: this runs on every bearer-token call)."""
-    t, u = _TOKENS, _USERS
-    return cached_sql(
-        "api.token_with_user",
-        lambda: (
-            f"SELECT {t.columns}, {u.columns} FROM {t.name} INNER JOIN {u.name} "  # noqa: S608
-            f"ON {u.name}.{u.column('id')} = {t.name}.{t.column('user_id')} "
-            f"WHERE {t.name}.{t.column('digest')} = %s AND {t.name}.{t.column('revoked_at')} IS NULL"
-        ),
-    )
-
-
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # The live token with its user in one SELECT (this runs on every bearer-token call).
         with connection.cursor() as cur:
-            cur.execute(_token_sql(), [ApiToken.hash(token)])
-            row = cur.fetchone()
-        if row is None:
+            found = _TOKENS.select_joined(
+                cur, ["digest", "revoked_at"], [ApiToken.hash(token), None], _USERS, ("user_id", "id")
+            )
+        if found is None or found[1] is None:
             return None
-        n = len(_TOKENS.attnames)
-        tok, user = _TOKENS.from_db(row[:n]), _USERS.instance(_USERS.from_db(row[n:]))
+        tok, user = found[0], _USERS.instance(found[1])
         if not user.is_active:
             return None
         refused = tokens.refusal(tok, user)

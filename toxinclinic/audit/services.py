@@ -10,11 +10,9 @@ from typing import Any
 
 from django.db import models
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
 from toxinclinic.audit.context import current
 from toxinclinic.audit.models import AuditEvent
-from toxinclinic.core.rawsql import Table
 
 # Never copied into the trail: secrets are not history.
 _SECRET_FIELDS = {"password", "digest", "key", "bin_key"}
@@ -40,27 +38,6 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     """A JSON-safe dict of the instance's concrete fields, secrets left out."""
     data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
     return {k: _jsonable(v) for k, v in data.items() if k not in _SECRET_FIELDS}
-
-
-_PLAIN = (str, int, float, bool, type(None))
-_SNAPSHOT_FIELDS: dict[type[models.Model], list[tuple[str, str]]] = {}
-
-
-def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """:func:`snapshot` of a row held as ``{attname: value}`` (a row written with ``core.rawsql``):
-    the same keys and values ``snapshot`` gives for the equivalent instance."""
-    fields = _SNAPSHOT_FIELDS.get(model)
-    if fields is None:
-        fields = _SNAPSHOT_FIELDS[model] = [
-            (f.name, f.attname)
-            for f in model._meta.concrete_fields
-            if f.editable and f.name not in _SECRET_FIELDS
-        ]
-    out = {}
-    for name, attname in fields:
-        v = values[attname]
-        out[name] = v if type(v) in _PLAIN else _jsonable(v)
-    return out
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
@@ -138,39 +115,6 @@ def log_action(
             data=data,
         )
     )
-
-
-_EVENTS = Table(AuditEvent)
-
-
-def change_row(
-    action: str,
-    obj: models.Model,
-    values: dict[str, Any],
-    before: dict[str, Any] | None,
-    *,
-    actor: Any = None,
-) -> dict[str, Any]:
-    """The event :func:`record_change` would write, for a row held as ``{attname: value}`` (a row
-    written with ``core.rawsql``; ``obj``: the same row as an instance, for its type and ids). Built before
-    a write lock is taken; :func:`insert_row` writes it inside the caller's transaction."""
-    row = _event_values(
-        action,
-        actor=actor,
-        obj=obj,
-        clinic_id=None,
-        patient_id=None,
-        changes=diff(before, snapshot_values(type(obj), values)),
-        data=None,
-    )
-    actor_obj = row.pop("actor")
-    row["actor_id"] = actor_obj.pk if actor_obj is not None else None
-    return row
-
-
-def insert_row(cursor: Any, row: dict[str, Any]) -> None:
-    """Append an event made by :func:`change_row` (one plain INSERT), stamped with the time of writing."""
-    _EVENTS.insert(cursor, {**row, "at": timezone.now()})
 
 
 def record_change(

@@ -178,9 +178,9 @@ def chronic_migraine(
             f"{s.days_recorded}/{s.days_in_period} days recorded"
         ]
         if not hd_ok:
-            why += diary._unrecorded_note(s, s.headache_days, headache_days_min, "headache-day")
+            why += diary.unrecorded_note(s, s.headache_days, headache_days_min, "headache-day")
         if not mg_ok:
-            why += diary._unrecorded_note(s, s.migraine_days, migraine_days_min, "migraine-day")
+            why += diary.unrecorded_note(s, s.migraine_days, migraine_days_min, "migraine-day")
         if s.headache_days < headache_days_min:
             why.append(f"fewer than {headache_days_min} headache days: episodic pattern")
         return hd_ok and mg_ok, why

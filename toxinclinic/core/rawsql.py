@@ -1,15 +1,16 @@
 # ruff: noqa: S608 -- identifiers come from model metadata, quoted by the backend; values are parameters.
-"""Model-shaped SQL for the few hot paths where the ORM's per-query cost matters.
+"""Model-shaped SELECTs for the few hot reads where the ORM's per-query cost matters. Reads only.
 
-Building and compiling a queryset costs 0.1–0.4 ms of CPU per query, before the database does anything; a
-diary save through the API runs about ten statements, so the ORM alone was most of its time (see
-docs/benchmarks.md). :class:`Table` writes the SQL once per model, statement shape and database vendor
-from the model's own metadata (table, columns, the backend's quoting) and converts values both ways with
-each field's own ``get_db_prep_save`` and database converters, so a row read here equals what the ORM
-would give and a row written here equals what ``save()`` would store. Everything else uses the ORM.
+Building and compiling a queryset costs 0.1–0.4 ms of CPU per query (more on a busy machine), before the
+database does anything. :class:`Table` writes a SELECT once per model, statement shape and database vendor
+from the model's own metadata (table, columns, the backend's quoting) and converts values with each
+field's own database converters, so a row read here equals what the ORM would give. Every write goes
+through the ORM (``save()``, ``update()``), so its rules (a record's clinic following its patient,
+``auto_now``, append-only audit rows) hold. Measured in docs/benchmarks.md ("Diary save: raw SQL or the
+ORM"): with the diary save's statements through the ORM instead, saves ran 6-8x slower under 50 clients.
 
-Statements run on the cursor passed in (``django.db.connection.cursor()``), so they join the caller's
-transaction like any ORM query.
+There is no free SQL text here: callers name models, attnames and values, never SQL. Statements run on the
+cursor passed in (``django.db.connection.cursor()``), so they join the caller's transaction.
 """
 
 from __future__ import annotations
@@ -25,17 +26,6 @@ Converter = Callable[[Any, Any, Any], Any]
 _Reader = list[tuple[str, Any, list[Converter]]]
 #: Statement texts kept per table; beyond this, rarer shapes are rebuilt each time.
 MAX_SHAPES = 256
-
-
-_SQL: dict[tuple[str, str], str] = {}
-
-
-def cached_sql(key: str, build: Callable[[], str]) -> str:
-    """SQL text built once per database vendor (e.g. a join of two :class:`Table` s) under ``key``."""
-    sql = _SQL.get((connection.vendor, key))
-    if sql is None:
-        sql = _SQL[(connection.vendor, key)] = build()
-    return sql
 
 
 class Table(Generic[M]):
@@ -79,7 +69,7 @@ class Table(Generic[M]):
         sql = self._sql.get(key)
         if sql is None:
             sql = build()
-            if len(self._sql) < MAX_SHAPES:  # UPDATEs of changed columns only have many shapes
+            if len(self._sql) < MAX_SHAPES:  # IN lists of every length are many shapes
                 self._sql[key] = sql
         return sql
 
@@ -90,11 +80,21 @@ class Table(Generic[M]):
             ("columns",), lambda: ", ".join(f"{self.name}.{self.column(a)}" for a in self.attnames)
         )
 
-    def where(self, *attnames: str) -> str:
-        """``col = %s AND …`` for the given attnames."""
+    def where(self, *attnames: str, nulls: Sequence[bool] = ()) -> str:
+        """``col = %s AND …`` for the given attnames (``col IS NULL`` where ``nulls`` says so)."""
+        nulls = tuple(nulls) or (False,) * len(attnames)
         return self._cached(
-            ("where", attnames), lambda: " AND ".join(f"{self.name}.{self.column(a)} = %s" for a in attnames)
+            ("where", attnames, nulls),
+            lambda: " AND ".join(
+                f"{self.name}.{self.column(a)} " + ("IS NULL" if null else "= %s")
+                for a, null in zip(attnames, nulls, strict=True)
+            ),
         )
+
+    def _params(self, attnames: Sequence[str], values: Sequence[Any]) -> tuple[tuple[bool, ...], list[Any]]:
+        """Which values are None (``IS NULL``), and the others prepared for the database."""
+        nulls = tuple(v is None for v in values)
+        return nulls, [self.prep(a, v) for a, v in zip(attnames, values, strict=True) if v is not None]
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -136,14 +136,65 @@ class Table(Generic[M]):
     # -- statements ---------------------------------------------------------------------------------
 
     def select_one(self, cursor: Any, where: Sequence[str], params: Sequence[Any]) -> dict[str, Any] | None:
-        """The first row whose ``where`` attnames equal ``params`` (Python values, prepared here)."""
+        """The first row whose ``where`` attnames equal ``params`` (Python values, prepared here; None
+        matches NULL)."""
+        nulls, prepped = self._params(where, params)
         sql = self._cached(
-            ("select", tuple(where)),
-            lambda: f"SELECT {self.columns} FROM {self.name} WHERE {self.where(*where)}",
+            ("select", tuple(where), nulls),
+            lambda: f"SELECT {self.columns} FROM {self.name} WHERE {self.where(*where, nulls=nulls)}",
         )
-        cursor.execute(sql, [self.prep(a, v) for a, v in zip(where, params, strict=True)])
+        cursor.execute(sql, prepped)
         row = cursor.fetchone()
         return None if row is None else self.from_db(row)
+
+    def select_joined(
+        self,
+        cursor: Any,
+        where: Sequence[str],
+        params: Sequence[Any],
+        other: Table[Any],
+        on: tuple[str, str],
+        *,
+        other_where: Sequence[str] = (),
+        other_params: Sequence[Any] = (),
+        outer: bool = False,
+    ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """The first row of this table matching ``where``/``params`` with the ``other`` table's row whose
+        ``on[1]`` equals this row's ``on[0]`` (and whose ``other_where`` attnames equal ``other_params``),
+        in one statement. ``outer``: keep this row when the other has none (then its part is None).
+        None when this table has no matching row."""
+        nulls, prepped = self._params(where, params)
+        other_nulls, other_prepped = other._params(other_where, other_params)
+
+        def build() -> str:
+            cond = f"{other.name}.{other.column(on[1])} = {self.name}.{self.column(on[0])}"
+            if other_where:
+                cond += " AND " + other.where(*other_where, nulls=other_nulls)
+            join = "LEFT JOIN" if outer else "INNER JOIN"
+            return (
+                f"SELECT {self.columns}, {other.columns} FROM {self.name} {join} {other.name} ON {cond} "
+                f"WHERE {self.where(*where, nulls=nulls)}"
+            )
+
+        key = (
+            "joined",
+            tuple(where),
+            nulls,
+            other.model._meta.label,
+            on,
+            tuple(other_where),
+            other_nulls,
+            outer,
+        )
+        cursor.execute(self._cached(key, build), [*other_prepped, *prepped])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        n = len(self.attnames)
+        theirs = row[n:]
+        # A LEFT JOIN without a match gives NULL for every column, the primary key included.
+        missing = outer and theirs[other.attnames.index(other.model._meta.pk.attname)] is None
+        return self.from_db(row[:n]), None if missing else other.from_db(theirs)
 
     def select_in(
         self, cursor: Any, where: Sequence[str], params: Sequence[Any], attname: str, values: Sequence[Any]
@@ -160,37 +211,3 @@ class Table(Generic[M]):
         prepped = [self.prep(a, v) for a, v in zip(where, params, strict=True)]
         cursor.execute(sql, [*prepped, *(self.prep(attname, v) for v in values)])
         return [self.from_db(r) for r in cursor.fetchall()]
-
-    def insert(self, cursor: Any, values: Mapping[str, Any]) -> Any:
-        """INSERT ``{attname: value}``; returns the new primary key."""
-        names = tuple(values)
-
-        def build() -> str:
-            cols = ", ".join(self.column(a) for a in names)
-            marks = ", ".join(["%s"] * len(names))
-            sql = f"INSERT INTO {self.name} ({cols}) VALUES ({marks})"
-            if connection.features.can_return_columns_from_insert:
-                sql += f" RETURNING {self._q(self.model._meta.pk.column)}"
-            return sql
-
-        cursor.execute(self._cached(("insert", names), build), [self.prep(a, values[a]) for a in names])
-        if connection.features.can_return_columns_from_insert:
-            return cursor.fetchone()[0]
-        return cursor.lastrowid  # pragma: no cover - SQLite < 3.35 only
-
-    def update(
-        self, cursor: Any, values: Mapping[str, Any], where: Mapping[str, Any], *, raw_sets: str = ""
-    ) -> int:
-        """UPDATE the rows whose ``where`` attnames equal the values given; returns the row count.
-        ``raw_sets``: an extra ``col = expression`` (text without parameters), e.g. a counter increment."""
-        names, keys = tuple(values), tuple(where)
-
-        def build() -> str:
-            sets = [f"{self.column(a)} = %s" for a in names] + ([raw_sets] if raw_sets else [])
-            return f"UPDATE {self.name} SET {', '.join(sets)} WHERE " + " AND ".join(
-                f"{self.column(a)} = %s" for a in keys
-            )
-
-        params = [self.prep(a, values[a]) for a in names] + [self.prep(a, where[a]) for a in keys]
-        cursor.execute(self._cached(("update", names, keys, raw_sets), build), params)
-        return int(cursor.rowcount)

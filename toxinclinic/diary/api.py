@@ -4,14 +4,15 @@ clinic staff read a patient's diary by id. Validation is ``services.validate_day
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Status
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
@@ -32,11 +33,39 @@ MAX_RANGE_DAYS = 400
 _PATIENTS = Table(Patient)
 
 
+def _hours_are_a_number(value: Any) -> Any:
+    """JSON ``true``/``false`` or text are not hours (pydantic would read ``true`` as 1.0); the range
+    itself is checked by ``services.validate_day`` with the form's messages."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise PydanticCustomError("hours", services.hours_error(value) or "Hours: not a number.")
+    return value
+
+
+#: Hours of a headache: the engine's range when there was one; empty (or 0) when there was none.
+Hours = Annotated[
+    float | None,
+    BeforeValidator(_hours_are_a_number),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": services.HOURS_MIN, "maximum": services.HOURS_MAX},
+                {"const": 0},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
 # The day's schemas are plain pydantic models (ninja's Schema adds attribute access to ORM objects, which
 # these dicts do not need, at ~0.1 ms a request on the diary's hot path).
 class DiaryDayIn(CheckedInput):
     headache: bool = Field(..., description="Any headache this day?")
-    duration_hours: float | None = Field(None, description="Longest continuous headache, hours (0.5–24)")
+    duration_hours: Hours = Field(
+        None,
+        description=f"Longest continuous headache, hours ({services.HOURS_MIN:g}–{services.HOURS_MAX:g}); "
+        "omit (or 0) when there was no headache",
+    )
     severity: str | None = Field(
         None, description="Worst pain: mild | moderate | severe (omit if no headache)"
     )
@@ -286,21 +315,12 @@ def _summary(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "medication_overuse": None,
     }
     if can_view_medication_overuse(request.user, patient):
-        v = services.medication_overuse(patient, today)
+        v = services.verdict_for(patient, today)  # the stored verdict (see diary.overuse)
         out["medication_overuse"] = {
             "met": v.met,
             "status": v.status,
             "reasons": v.reasons,
-            "periods": [
-                {
-                    "label": p.label,
-                    "start": p.start,
-                    "end": p.end,
-                    "status": p.status,
-                    "reasons": list(p.reasons),
-                }
-                for p in v.periods
-            ],
+            "periods": v.periods,
         }
     return out
 

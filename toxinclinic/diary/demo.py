@@ -25,13 +25,9 @@ from toxinclinic.clinical import diary as engine
 from toxinclinic.demo.context import DemoContext
 from toxinclinic.diary import conf
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
-from toxinclinic.diary.services import (
-    BOOL_FIELDS,
-    moh_end,
-    month_fields,
-    month_period,
-    month_start,
-)
+from toxinclinic.diary.months import month_fields, month_period, month_start
+from toxinclinic.diary.overuse import moh_end, verdict_columns
+from toxinclinic.diary.validation import BOOL_FIELDS
 from toxinclinic.patients.models import ACUTE_CLASSES, Medication, Patient, PatientIndication
 from toxinclinic.safety.models import TreatmentSession
 
@@ -370,10 +366,7 @@ class _Generator:
                     clinic_id=patients[pid].clinic_id,
                     data_version=n,
                     last_entry_on=last,
-                    moh_status=v.status,
-                    moh_met=v.met,
-                    moh_end=end,
-                    moh_reasons=list(v.reasons),
+                    **verdict_columns(v, end),
                 )
             )
         DiaryStatus.objects.bulk_create(rows, batch_size=2000)

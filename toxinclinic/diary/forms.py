@@ -8,7 +8,16 @@ from typing import Any
 
 from django import forms
 
-from toxinclinic.diary.services import FEATURES, CleanDay, DayInput, InvalidDay, validate_day
+from toxinclinic.diary.validation import (
+    FEATURES,
+    HOURS_MAX,
+    HOURS_MIN,
+    HOURS_RANGE,
+    CleanDay,
+    DayInput,
+    InvalidDay,
+    validate_day,
+)
 from toxinclinic.patients.models import Medication, Patient
 
 
@@ -23,6 +32,8 @@ SEVERITY_CHOICES = [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Seve
 
 
 class DiaryDayForm(forms.Form):
+    #: Shown beside the hours field (the engine's range).
+    hours_range = HOURS_RANGE
     headache = forms.ChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.HiddenInput,
@@ -34,7 +45,9 @@ class DiaryDayForm(forms.Form):
     duration_hours = forms.FloatField(
         label="How many hours did it last?",
         required=False,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "min": "0.5", "max": "24"}),
+        widget=forms.NumberInput(
+            attrs={"inputmode": "decimal", "step": "0.5", "min": f"{HOURS_MIN:g}", "max": f"{HOURS_MAX:g}"}
+        ),
         error_messages={"invalid": "Hours: enter a number such as 2 or 4.5."},
     )
     severity = forms.CharField(

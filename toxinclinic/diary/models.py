@@ -129,7 +129,9 @@ class DiaryMonth(models.Model):
 
 class DiaryStatus(models.Model):
     """Per-patient diary facts for clinic-wide screens: data version (chart cache key) and the stored
-    medication-overuse verdict (``clinical.diary.medication_overuse``) for the 3 months ending ``moh_end``."""
+    medication-overuse verdict (``clinical.diary.medication_overuse``) for the 3 months ending ``moh_end``,
+    written only through ``diary.overuse.store`` (a save or the background refresh) and read by every
+    screen and the API."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="diary_status")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -139,6 +141,11 @@ class DiaryStatus(models.Model):
     moh_met = models.BooleanField(default=False)
     moh_end = models.DateField(null=True, blank=True)
     moh_reasons = models.JSONField(default=list, blank=True)
+    moh_periods = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The stored verdict's periods: [{label, start, end, status, reasons}]",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

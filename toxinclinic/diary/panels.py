@@ -1,23 +1,23 @@
-"""Home-screen cards: today's diary for the patient; medication-overuse flags for clinical staff."""
+"""Home-screen cards: today's diary for the patient; medication-overuse flags for clinical staff.
+
+Reads only: a stale stored verdict is judged from the stored counts for the card and the background
+refresh is queued (``services.flagged_for_clinic``); no page view writes a verdict."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.core.cache import cache
-from django.db import OperationalError
 from django.utils import timezone
 
 from toxinclinic.core.plugins import Panel
 from toxinclinic.diary import services
-from toxinclinic.diary.models import DiaryEntry, DiaryStatus
+from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_list_diary_flags
-from toxinclinic.diary.tasks import refresh_moh_flags
 from toxinclinic.patients.models import Patient
 
-PANEL_REFRESH_LIMIT = 200
-log = logging.getLogger(__name__)
+#: Stale verdicts judged for one view of the card (from stored counts); the rest wait for the task.
+PANEL_JUDGE_LIMIT = 200
+SHOWN = 15
 
 
 def panels(request: Any) -> list[Panel]:
@@ -41,34 +41,27 @@ def panels(request: Any) -> list[Panel]:
             )
         ]
     if can_list_diary_flags(user):
-        end = services.moh_end(timezone.localdate())
-        # Verdicts stored before the judged months moved on are re-judged here (a few hundred at a time,
-        # cheap: stored month counts) and the rest in the background, so no flag waits for a diary save.
-        try:
-            _refresh_flags(user.clinic_id)
-        except OperationalError:  # the database is busy: show the flags as stored, refresh next time
-            log.warning("medication-overuse refresh deferred for clinic %s: database busy", user.clinic_id)
-        flagged = list(
-            DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end)
-            .select_related("patient")
-            .order_by("patient__last_name", "patient__first_name")[:15]
+        found = services.flagged_for_clinic(user.clinic_id, judge_limit=PANEL_JUDGE_LIMIT)
+        ids = found["patient_ids"]
+        shown = Patient.objects.filter(pk__in=ids, clinic_id=user.clinic_id).order_by(
+            "last_name", "first_name"
         )
-        total = DiaryStatus.objects.filter(clinic_id=user.clinic_id, moh_met=True, moh_end=end).count()
-        return [Panel("diary/panel_moh.html", {"flagged": flagged, "total": total, "end": end}, order=20)]
+        flagged = [_Flag(p) for p in shown[:SHOWN]]
+        return [
+            Panel(
+                "diary/panel_moh.html",
+                {"flagged": flagged, "total": len(ids), "end": found["end"], "unchecked": found["unchecked"]},
+                order=20,
+            )
+        ]
     return []
 
 
-def _refresh_flags(clinic_id: int) -> None:
-    if services.refresh_stale_moh(clinic_id, limit=PANEL_REFRESH_LIMIT) < PANEL_REFRESH_LIMIT:
-        return
-    # More remain: one queued refresh per clinic at a time (best effort; the task is idempotent).
-    key = f"diary:moh-refresh:{clinic_id}"
-    if cache.add(key, 1, 600):
-        try:
-            refresh_moh_flags.enqueue(clinic_id)
-        except Exception:
-            cache.delete(key)
-            raise
+class _Flag:
+    """One flagged patient on the card (the template reads ``.patient``)."""
+
+    def __init__(self, patient: Patient) -> None:
+        self.patient = patient
 
 
 def _text(entry: DiaryEntry | None) -> str:

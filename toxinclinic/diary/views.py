@@ -262,7 +262,7 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
         "safety_banner": _safety_banner(patient),
     }
     if ctx["show_moh"]:
-        ctx["moh"] = services.medication_overuse(patient)
+        ctx["moh"] = services.verdict_for(patient)  # the stored verdict
         ctx["moh_words"] = moh_words(ctx["moh"])
     for m in ctx["months"]:
         m.class_words = ", ".join(
@@ -293,15 +293,22 @@ def moh_words(verdict: Any) -> dict[str, Any]:
     return {
         "headline": MOH_HEADLINES.get(verdict.status, MOH_HEADLINES["insufficient_data"]),
         "reasons": [say(r) for r in verdict.reasons],
-        "periods": [
-            {
-                "label": format_month(p.start) if len(p.label) == 7 else say(p.label),
-                "met": p.met,
-                # Each reason repeats its month ("2026-09: 6 headache days"); the heading says it once.
-                "reasons": [say(r).removeprefix(f"{format_month(p.start)}: ") for r in p.reasons],
-            }
-            for p in verdict.periods
-        ],
+        "periods": [_period_words(p, say) for p in verdict.periods],
+    }
+
+
+def _period_words(p: Any, say: Any) -> dict[str, Any]:
+    """One judged month, from the engine's period or the stored verdict's dict of it."""
+    if isinstance(p, dict):
+        label, start, reasons = p["label"], dt.date.fromisoformat(p["start"]), p["reasons"]
+        met = p["status"] == "met"
+    else:
+        label, start, met, reasons = p.label, p.start, p.met, p.reasons
+    return {
+        "label": format_month(start) if len(label) == 7 else say(label),
+        "met": met,
+        # Each reason repeats its month ("2026-09: 6 headache days"); the heading says it once.
+        "reasons": [say(r).removeprefix(f"{format_month(start)}: ") for r in reasons],
     }
 
 

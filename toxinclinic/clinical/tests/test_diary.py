@@ -284,6 +284,7 @@ def test_summary_independent_of_order(days, rnd):
     assert summarize(days, D0, D0 + timedelta(60)) == summarize(shuffled, D0, D0 + timedelta(60))
 
 
+@settings(deadline=None)  # timing is not what this tests (the shared machine is sometimes slow)
 @given(st.integers(0, 31), st.integers(0, 31), st.integers(1, 31))
 def test_normalisation_monotonic(a, b, recorded):
     lo, hi = sorted((a, b))

@@ -10,7 +10,7 @@ from django.test import Client
 
 from toxinclinic.accounts.models import ApiToken
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.helpers import today
+from toxinclinic.testing import today
 
 pytestmark = pytest.mark.django_db
 

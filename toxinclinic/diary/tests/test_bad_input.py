@@ -11,7 +11,8 @@ from django.test import override_settings
 
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth
-from toxinclinic.diary.tests.helpers import MIGRAINE_DAY, days_ago, today, triptan
+from toxinclinic.diary.tests.helpers import MIGRAINE_DAY
+from toxinclinic.testing import days_ago, today, triptan
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,69 @@ def test_form_refuses_another_patients_medicine(client_as: Any, world: Any) -> N
     assert r.status_code == 400
     assert "is not one of your acute medicines" in r.content.decode()
     assert_nothing_stored(world)
+
+
+# --- the hours of a headache: 0.5 to 24, from the engine (issue 12 item 7) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "says"),
+    [
+        (1e-300, "Hours: 1e-300 is less than 0.5 hours"),
+        (0.25, "Hours: 0.25 is less than 0.5 hours"),
+        (True, "Hours: true is not a number of hours"),
+        (False, "Hours: false is not a number of hours"),
+        ("4", "Hours: 4 is not a number of hours"),
+        (0, "Hours: 0 is too low"),
+        (24.5, "Hours: 24.5 is more than 24"),
+    ],
+)
+def test_api_refuses_hours_outside_the_range(client_as: Any, world: Any, hours: Any, says: str) -> None:
+    m = messages(put(client_as("patient"), today(), {**MIGRAINE_DAY, "duration_hours": hours}))
+    assert m["duration_hours"].startswith(says), m
+    assert "0.5 to 24" in m["duration_hours"] or "such as 2 or 4.5" in m["duration_hours"]
+    assert_nothing_stored(world)
+
+
+def test_api_refuses_true_as_the_hours_of_a_day_without_headache(client_as: Any, world: Any) -> None:
+    m = messages(put(client_as("patient"), today(), {"headache": False, "duration_hours": True}))
+    assert m["duration_hours"].startswith("Hours: true is not a number of hours")
+    assert_nothing_stored(world)
+
+
+@pytest.mark.parametrize("hours", [0.5, 24])
+def test_api_accepts_the_ends_of_the_range(client_as: Any, world: Any, hours: float) -> None:
+    r = put(client_as("patient"), today(), {**MIGRAINE_DAY, "duration_hours": hours})
+    assert r.status_code == 201, r.content
+    assert r.json()["duration_hours"] == hours
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("1e-300", "Hours: 1e-300 is less than 0.5 hours"),
+        ("0.2", "Hours: 0.2 is less than 0.5 hours"),
+        ("true", "Hours: enter a number"),
+    ],
+)
+def test_form_refuses_hours_outside_the_range(client_as: Any, world: Any, typed: str, says: str) -> None:
+    r = client_as("patient").post(
+        f"/diary/day/{today()}/", {"headache": "yes", "duration_hours": typed, "severity": "moderate"}
+    )
+    assert r.status_code == 400
+    assert says in r.content.decode()
+    assert_nothing_stored(world)
+
+
+def test_the_form_and_the_api_schema_state_the_engines_range(client_as: Any, world: Any) -> None:
+    from toxinclinic.clinical import diary as engine
+
+    page = client_as("patient").get(f"/diary/day/{today()}/").content.decode()
+    assert f'min="{engine.HEADACHE_HOURS_MIN:g}"' in page and f'max="{engine.HEADACHE_HOURS_MAX:g}"' in page
+    assert "0.5 to 24 hours" in page
+    doc = client_as("patient").get("/api/v1/openapi.json").json()
+    hours = doc["components"]["schemas"]["DiaryDayIn"]["properties"]["duration_hours"]
+    ranges = [s for s in hours["anyOf"] if s.get("type") == "number"]
+    assert ranges == [
+        {"type": "number", "minimum": engine.HEADACHE_HOURS_MIN, "maximum": engine.HEADACHE_HOURS_MAX}
+    ]

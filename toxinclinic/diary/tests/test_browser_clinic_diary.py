@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from toxinclinic.diary.tests.browser import axe_clean, image_loaded, login
-from toxinclinic.diary.tests.helpers import days_ago, overuse_diary, sign_visit
+from toxinclinic.diary.tests.helpers import overuse_diary
 from toxinclinic.outcomes.services import submit
+from toxinclinic.testing import days_ago, sign_visit
+from toxinclinic.testing.browser import axe_clean, image_loaded, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.browser import PHONE, axe_clean, image_loaded, login, shot
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit, today, triptan
+from toxinclinic.testing import days_ago, sign_visit, today, triptan
+from toxinclinic.testing.browser import PHONE, axe_clean, image_loaded, login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

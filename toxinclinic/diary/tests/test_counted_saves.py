@@ -48,15 +48,7 @@ def test_random_saves_keep_counts_equal_to_a_recount(world: Any, monkeypatch: An
         Medication.objects.create(patient=world.patient, name=n, drug_class=c)
         for n, c in (("Sumatriptan", "triptan"), ("Ibuprofen", "nsaid"), ("Paracetamol", "simple_analgesic"))
     ]
-    counted = {"fast": 0, "recount": 0}
-    real = services._save_counted
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = real(*args, **kwargs)
-        counted["fast" if done is not None else "recount"] += 1
-        return done
-
-    monkeypatch.setattr(services, "_save_counted", spy)
+    counted = {"adjusted": 0, "recounted": 0}
     rnd = random.Random(20261125)
     # Dense December–February (the judged months on 5 March), then edits anywhere in the window.
     days = [TODAY - dt.timedelta(days=k) for k in range(95)]
@@ -72,15 +64,22 @@ def test_random_saves_keep_counts_equal_to_a_recount(world: Any, monkeypatch: An
             medications=chosen,
             relieved_by_acute=bool(chosen) and rnd.random() < 0.5,
         )
-        services.save_day(world.patient, services.validate_day(world.patient, d, data), actor=None)
+        clean = services.validate_day(world.patient, d, data)
+        if i == 0:
+            services.save_day(world.patient, clean, actor=None)  # creates the status row
+        else:
+            # save_day's own steps, to see that each save adjusted the month by the one day.
+            state = services.read_state(world.patient, d, TODAY)
+            plan = services.plan_save(world.patient, clean, state, actor=None, expected_version=None)
+            assert services.execute(world.patient, plan)
+            counted["recounted" if plan.recounted else "adjusted"] += 1
         if i % 40 == 0 or i == len(order) - 1:
             assert _stored(world.patient) == _recount(world.patient)
             status = DiaryStatus.objects.get(patient=world.patient)
             verdict = services.medication_overuse(world.patient, TODAY)
             assert (status.moh_status, status.moh_reasons) == (verdict.status, list(verdict.reasons))
     assert DiaryEntry.objects.filter(patient=world.patient).count() == len(days)
-    assert counted["recount"] == 1  # only the very first save (no status row yet)
-    assert counted["fast"] == len(order) - 1
+    assert counted == {"adjusted": len(order) - 1, "recounted": 0}
     statuses = {s for s in DiaryStatus.objects.values_list("moh_status", flat=True)}
     assert statuses <= {"met", "not_met", "insufficient_data"}
 
@@ -113,17 +112,19 @@ def test_counts_that_do_not_hold_the_day_are_recounted(world: Any) -> None:
             services.DayInput(headache=True, duration_hours=8, severity="severe"),
         )
         services.save_day(world.patient, clean, actor=None)
-    DiaryMonth.objects.filter(patient=world.patient).update(headache_days=0, days_recorded=0)
-    clean = services.validate_day(
-        world.patient, timezone.localdate() - dt.timedelta(days=1), services.DayInput(headache=False)
+    day = timezone.localdate() - dt.timedelta(days=1)
+    # Only the re-saved day's month (the two days straddle a month's end on the 1st).
+    DiaryMonth.objects.filter(patient=world.patient, month=services.month_start(day)).update(
+        headache_days=0, days_recorded=0
     )
+    clean = services.validate_day(world.patient, day, services.DayInput(headache=False))
     services.save_day(world.patient, clean, actor=None)
     assert _stored(world.patient) == _recount(world.patient)
 
 
 def test_counted_and_recounted_saves_write_the_same_audit_event(world: Any) -> None:
-    """The first save goes through the ORM (no status row yet), the second through plain SQL: the trail
-    must not tell them apart."""
+    """The first save recounts under the lock (no status row yet), the second adjusts the counts from
+    plain reads: the trail must not tell them apart."""
     from toxinclinic.audit.models import AuditEvent
 
     user = world.user("patient")
@@ -154,7 +155,8 @@ def test_concurrent_saves_of_one_patient_keep_exact_counts(world: Any) -> None:
     if connection.vendor == "sqlite":
         pytest.skip(
             "PostgreSQL only: the SQLite test database is in memory with a shared cache, whose table locks "
-            "a file database in WAL mode does not have; SQLite writers take turns in _write_turn anyway"
+            "a file database in WAL mode does not have; SQLite writers take turns in core.locking.write_turn "
+            "anyway"
         )
     first = services.validate_day(world.patient, timezone.localdate(), services.DayInput(headache=False))
     services.save_day(world.patient, first, actor=None)  # the status row exists: saves take the fast path

@@ -10,8 +10,9 @@ import pytest
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
-from toxinclinic.diary.tests.helpers import MIGRAINE_DAY, days_ago, today, triptan
+from toxinclinic.diary.tests.helpers import MIGRAINE_DAY
 from toxinclinic.patients.services import Conflict
+from toxinclinic.testing import days_ago, today, triptan
 
 pytestmark = pytest.mark.django_db
 
@@ -83,42 +84,65 @@ def test_service_refuses_stale_version(world: Any) -> None:
 
 
 def test_status_tracks_version_and_last_day(world: Any) -> None:
-    for n in (3, 1):
+    """Each save raises the data version by one; the last day is the newest ever saved (an older day
+    saved later does not move it back); the stored verdict is the engine's for the judged months."""
+    versions = []
+    for n in (3, 1, 2):
         clean = services.validate_day(world.patient, days_ago(n), services.DayInput(headache=False))
         services.save_day(world.patient, clean, actor=None)
+        versions.append(DiaryStatus.objects.get(patient=world.patient).data_version)
     st = DiaryStatus.objects.get(patient=world.patient)
-    assert st.data_version == 2
+    assert versions == [1, 2, 3]
     assert st.last_entry_on == days_ago(1)
-    assert st.moh_status in {"met", "not_met", "insufficient_data"}
+    verdict = services.medication_overuse(world.patient, today())
+    assert (st.moh_status, st.moh_met, st.moh_reasons) == (verdict.status, verdict.met, list(verdict.reasons))
+    assert st.moh_status == "insufficient_data"  # three days recorded in three judged months
+    assert st.moh_end == services.moh_end(today())
+    assert [p["status"] for p in st.moh_periods] == [p.status for p in verdict.periods]
 
 
-def test_concurrent_save_falls_back_to_recounting_under_the_lock(world: Any, monkeypatch: Any) -> None:
-    """Another save for the same patient lands between our reads and our write: the month counts must
-    include both days (the optimistic path notices the changed version and recounts under the lock)."""
+def test_a_plan_made_before_another_save_is_not_executed(world: Any) -> None:
+    """Another save of the same patient lands between a save's reads and its write: the stale plan writes
+    nothing, and ``save_day`` (which plans again under the lock) keeps both days in the month's counts."""
     first = services.validate_day(world.patient, today(), services.DayInput(headache=False))
     services.save_day(world.patient, first, actor=None)  # the status row now exists
-    real_claim = services._claim
-    raced = {"done": False}
-
-    def racing_claim(*args: Any, **kwargs: Any) -> bool:
-        if not raced["done"]:
-            raced["done"] = True
-            other = services.validate_day(
-                world.patient,
-                days_ago(1),
-                services.DayInput(headache=True, duration_hours=8, severity="severe"),
-            )
-            monkeypatch.setattr(services, "_claim", real_claim)
-            services.save_day(world.patient, other, actor=None)
-        return real_claim(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_claim", racing_claim)
     mine = services.validate_day(
         world.patient, days_ago(2), services.DayInput(headache=True, duration_hours=5, severity="mild")
     )
+    state = services.read_state(world.patient, days_ago(2), today())
+    stale_plan = services.plan_save(world.patient, mine, state, actor=None, expected_version=None)
+    other = services.validate_day(
+        world.patient, days_ago(1), services.DayInput(headache=True, duration_hours=8, severity="severe")
+    )
+    services.save_day(world.patient, other, actor=None)
+    assert services.execute(world.patient, stale_plan) is False
+    assert not DiaryEntry.objects.filter(patient=world.patient, date=days_ago(2)).exists()
+    assert AuditEvent.objects.filter(action="diary.entry_created").count() == 2
     services.save_day(world.patient, mine, actor=None)
-    assert raced["done"]
     counted = sum(m.days_recorded for m in DiaryMonth.objects.filter(patient=world.patient))
     assert counted == 3 == DiaryEntry.objects.filter(patient=world.patient).count()
     assert sum(m.headache_days for m in DiaryMonth.objects.filter(patient=world.patient)) == 2
     assert DiaryStatus.objects.get(patient=world.patient).data_version == 3
+
+
+def test_planning_writes_nothing(world: Any) -> None:
+    day = days_ago(1)
+    services.save_day(
+        world.patient,
+        services.validate_day(world.patient, day, services.DayInput(headache=False)),
+        actor=None,
+    )
+    before = (DiaryEntry.objects.count(), DiaryMonth.objects.count(), AuditEvent.objects.count())
+    status = DiaryStatus.objects.values().get(patient=world.patient)
+    clean = services.validate_day(
+        world.patient, day, services.DayInput(headache=True, duration_hours=6, severity="severe")
+    )
+    state = services.read_state(world.patient, day, today())
+    plan = services.plan_save(world.patient, clean, state, actor=None, expected_version=None)
+    # A replacement: the month's counts adjusted by the one day (not recounted), only changed columns.
+    assert not plan.created and not plan.recounted
+    assert plan.month_values["headache_days"] == 1 and "days_recorded" not in plan.month_values
+    assert plan.changes["headache"] == [False, True]
+    assert (DiaryEntry.objects.count(), DiaryMonth.objects.count(), AuditEvent.objects.count()) == before
+    assert DiaryStatus.objects.values().get(patient=world.patient) == status
+    assert DiaryEntry.objects.get(patient=world.patient, date=day).headache is False

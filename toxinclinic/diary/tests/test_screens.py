@@ -10,7 +10,8 @@ import pytest
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.helpers import days_ago, overuse_diary, sign_visit, today, triptan
+from toxinclinic.diary.tests.helpers import overuse_diary
+from toxinclinic.testing import days_ago, sign_visit, today, triptan
 
 pytestmark = pytest.mark.django_db
 

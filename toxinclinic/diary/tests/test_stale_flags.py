@@ -1,5 +1,6 @@
-"""Medication-overuse flags stored for months that are no longer the judged ones are brought up to date
-without waiting for the patient to save a day: on the staff home screen, and in the background."""
+"""Medication-overuse flags stored for months that are no longer the judged ones: the background task
+brings them up to date; a page view never writes one, but shows what the stored counts give and queues
+the task."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
-from toxinclinic.diary import panels, services
+from toxinclinic.diary import overuse, services
 from toxinclinic.diary.models import DiaryStatus
-from toxinclinic.diary.tests.helpers import overuse_diary, today
+from toxinclinic.diary.tests.helpers import overuse_diary
+from toxinclinic.testing import today
 
 OLD_END = dt.date(2020, 1, 31)
 
@@ -23,17 +29,56 @@ def _make_stale(*patients: Any) -> None:
     )
 
 
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that change diary or audit rows (the task queue's own row is allowed)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "django_tasks" not in q["sql"]
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _no_queued_guard() -> Any:
+    cache.clear()  # the one-queued-refresh-per-clinic guard must not leak between tests
+    yield
+    cache.clear()
+
+
 @pytest.mark.django_db
-def test_home_screen_brings_a_stale_flag_up_to_date(client_as: Any, world: Any) -> None:
+def test_home_screen_shows_a_stale_flag_without_writing_and_queues_the_refresh(
+    client_as: Any, world: Any
+) -> None:
     overuse_diary(world.patient)
     _make_stale(world.patient)
-    home = client_as("nurse").get("/home/").content.decode()
+    nurse = client_as("nurse")
+    with CaptureQueriesContext(connection) as q:
+        home = nurse.get("/home/").content.decode()
+    # Judged from the stored month counts for the screen ...
     assert "Possible medication overuse" in home and "Lovelace, Ada" in home
+    assert "ICHD-3 8.2 in the 3 months to" in home and ": 1." in home
+    # ... but nothing of the diary written by the page view:
+    assert _writes(q) == []
     st = DiaryStatus.objects.get(patient=world.patient)
-    verdict = services.medication_overuse(world.patient)
-    assert (st.moh_end, st.moh_met, st.moh_status) == (services.moh_end(today()), True, "met")
-    assert st.moh_reasons == list(verdict.reasons)
-    assert services.refresh_stale_moh(world.clinic.pk) == 0  # nothing left to do
+    assert (st.moh_end, st.moh_reasons) == (OLD_END, ["old"])
+    # The refresh is queued, once per clinic however often the screen is viewed.
+    nurse.get("/home/")
+    queued = DBTaskResult.objects.filter(task_path="toxinclinic.diary.tasks.refresh_moh_flags")
+    assert queued.count() == 1 and queued.get().args_kwargs["args"] == [world.clinic.pk]
+
+
+@pytest.mark.django_db
+def test_staff_diary_screen_and_api_read_the_stored_verdict(client_as: Any, world: Any) -> None:
+    overuse_diary(world.patient)
+    stored = ["met, as stored"]
+    DiaryStatus.objects.filter(patient=world.patient).update(moh_reasons=stored)
+    clinician = client_as("clinician")
+    page = clinician.get(f"/diary/patients/{world.patient.public_id}/").content.decode()
+    assert "met, as stored" in page
+    api = clinician.get(f"/api/v1/diary/patients/{world.patient.public_id}/summary").json()
+    assert api["medication_overuse"]["reasons"] == stored
+    assert [p["status"] for p in api["medication_overuse"]["periods"]] == ["met", "met", "met"]
 
 
 @pytest.mark.django_db
@@ -49,41 +94,72 @@ def test_other_clinics_are_left_alone(world: Any) -> None:
 def test_a_save_racing_the_refresh_wins(world: Any, monkeypatch: Any) -> None:
     overuse_diary(world.patient)
     _make_stale(world.patient)
-    real = services._verdict_from_months
+    real = overuse.judge_stale
 
     def racing(*args: Any) -> Any:
         # A diary save lands after the refresh read the status: its verdict must not be overwritten.
-        DiaryStatus.objects.filter(patient=world.patient).update(data_version=999, moh_reasons=["save"])
-        return real(*args)
+        judged = real(*args)
+        clean = services.validate_day(world.patient, today(), services.DayInput(headache=False))
+        services.save_day(world.patient, clean, actor=None)
+        return judged
 
-    monkeypatch.setattr(services, "_verdict_from_months", racing)
+    monkeypatch.setattr(overuse, "judge_stale", racing)
+    version = DiaryStatus.objects.get(patient=world.patient).data_version
     assert services.refresh_stale_moh(world.clinic.pk) == 0
-    assert DiaryStatus.objects.get(patient=world.patient).moh_reasons == ["save"]
+    st = DiaryStatus.objects.get(patient=world.patient)
+    assert st.data_version == version + 1
+    assert st.moh_end == services.moh_end(today())  # the save judged the current months itself
+    verdict = services.medication_overuse(world.patient)
+    assert (st.moh_status, st.moh_reasons) == ("met", list(verdict.reasons))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_rest_is_refreshed_by_the_worker(client_as: Any, world: Any, monkeypatch: Any) -> None:
+def test_the_worker_refreshes_every_stale_flag(client_as: Any, world: Any) -> None:
     for p in (world.patient, world.patient2):
         overuse_diary(p)
     _make_stale(world.patient, world.patient2)
-    monkeypatch.setattr(panels, "PANEL_REFRESH_LIMIT", 1)
-    client_as("nurse").get("/home/")  # refreshes one, queues the rest
-    assert DiaryStatus.objects.filter(moh_end=OLD_END).count() == 1
+    client_as("nurse").get("/home/")  # queues the refresh, writes no verdict
+    assert DiaryStatus.objects.filter(moh_end=OLD_END).count() == 2
     call_command("db_worker", batch=True, queue_name="*", verbosity=0)
     assert not DiaryStatus.objects.filter(moh_end=OLD_END).exists()
-    assert set(DiaryStatus.objects.values_list("moh_status", flat=True)) == {"met"}
+    for st in DiaryStatus.objects.filter(patient__in=[world.patient, world.patient2]):
+        verdict = services.medication_overuse(st.patient)
+        assert (st.moh_status, st.moh_reasons, st.moh_end) == (
+            "met",
+            list(verdict.reasons),
+            services.moh_end(today()),
+        )
+
+
+@pytest.mark.django_db
+def test_more_stale_verdicts_than_a_view_judges_are_said_to_be_pending(
+    client_as: Any, world: Any, monkeypatch: Any
+) -> None:
+    from toxinclinic.diary import panels
+
+    for p in (world.patient, world.patient2):
+        overuse_diary(p)
+    _make_stale(world.patient, world.patient2)
+    monkeypatch.setattr(panels, "PANEL_JUDGE_LIMIT", 1)
+    home = client_as("nurse").get("/home/").content.decode()
+    assert "1 more patient" in home and "checked again in the background" in home
 
 
 @pytest.mark.django_db
 def test_a_busy_database_does_not_break_the_home_screen(client_as: Any, world: Any, monkeypatch: Any) -> None:
     from django.db import OperationalError
 
+    from toxinclinic.diary import tasks
+
     overuse_diary(world.patient)
+    _make_stale(world.patient)
 
-    def busy(*args: Any, **kwargs: Any) -> int:
-        raise OperationalError("database is locked")
+    class Busy:
+        def enqueue(self, *args: Any, **kwargs: Any) -> Any:
+            raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "refresh_stale_moh", busy)
+    monkeypatch.setattr(tasks, "refresh_moh_flags", Busy())
     r = client_as("nurse").get("/home/")
     assert r.status_code == 200
-    assert "Lovelace, Ada" in r.content.decode()  # the stored, current flag is still shown
+    assert "Lovelace, Ada" in r.content.decode()  # judged from the stored counts all the same
+    assert cache.add(f"diary:moh-refresh:{world.clinic.pk}", 1)  # not marked queued: the next view retries

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from toxinclinic.diary.tests.browser import PHONE, axe_clean, login, shot
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import PatientIndication
+from toxinclinic.testing.browser import PHONE, axe_clean, login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.outcomes.services import due_for, submit
 from toxinclinic.patients.models import PatientIndication
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from toxinclinic.diary.tests.browser import PHONE, axe_clean, login, shot
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.safety.models import CheckIn, TriageItem
+from toxinclinic.testing import days_ago, sign_visit
+from toxinclinic.testing.browser import PHONE, axe_clean, login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.safety.models import CheckIn
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from toxinclinic.audit.models import AuditEvent
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.safety.models import CheckIn, SideEffectReport, TriageItem
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db
 

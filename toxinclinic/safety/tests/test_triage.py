@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from toxinclinic.audit.models import AuditEvent
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.safety.models import AdverseEvent, TriageItem
 from toxinclinic.safety.services import report_side_effect
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import override_settings
 
 from toxinclinic.audit.models import AuditEvent
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit, today
 from toxinclinic.safety.models import CheckIn, TreatmentSession
 from toxinclinic.safety.services import treatment_status
+from toxinclinic.testing import days_ago, sign_visit, today
 
 pytestmark = pytest.mark.django_db
 

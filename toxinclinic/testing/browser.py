@@ -1,4 +1,4 @@
-"""Helpers for the portal's phone journeys in Chromium (390 x 844) with axe-core scans."""
+"""Helpers for the phone journeys in Chromium (390 x 844) with axe-core scans, shared by the apps' tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from conftest import browser_login as login  # noqa: F401 - the portal journeys import it from here
+from conftest import browser_login as login  # noqa: F401 - the phone journeys import it from here
 
 PHONE = {"width": 390, "height": 844}
 _axe = Axe()

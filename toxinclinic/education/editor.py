@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from toxinclinic.audit.services import record_change, snapshot
 from toxinclinic.education import content as default_content
-from toxinclinic.education import readability, services
+from toxinclinic.education import importer, readability, services
 from toxinclinic.education.forms import (
     FAQsFormSet,
+    ImportForm,
     NewPageForm,
     PageForm,
     ProviderForm,
@@ -157,6 +158,45 @@ def page_create(request: HttpRequest) -> HttpResponse:
         request,
         "education/page_new.html",
         {"form": form, "no_providers": not Provider.objects.filter(clinic=clinic).exists()},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_import(request: HttpRequest) -> HttpResponse:
+    """Upload or paste the clinic's existing page; refused files name the line and change nothing."""
+    _require_editor(request)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        try:
+            if upload is not None:
+                if upload.size > importer.MAX_IMPORT_BYTES:
+                    raise importer.ImportProblem(
+                        None,
+                        f"the file is {upload.size / 1024 / 1024:.1f} MB; a page export is at most "
+                        f"{importer.MAX_IMPORT_BYTES // 1024 // 1024} MB of plain text.",
+                    )
+                text = importer.decode(upload.read())
+            else:
+                text = form.cleaned_data["text"]
+            parsed = importer.parse(text)
+            result = importer.store(
+                parsed, request.user.clinic, actor=request.user, draft=form.cleaned_data["draft"]
+            )
+        except importer.ImportProblem as exc:
+            problem = (f"Line {exc.line}: " if exc.line else "") + exc.message[:1].upper() + exc.message[1:]
+        else:
+            for line in result.lines():
+                messages.success(request, line)
+            return redirect("education:page_edit", page_id=result.page.public_id)
+    return render(
+        request,
+        "education/page_import.html",
+        {"form": form, "problem": problem},
         status=400 if form.is_bound else 200,
     )
 

@@ -178,3 +178,29 @@ FAQsFormSet = inlineformset_factory(
     can_delete=True,
     can_order=True,
 )
+
+
+class ImportForm(forms.Form):
+    """Upload or paste a plain-text export of the clinic's current page (the importer's layout)."""
+
+    file = forms.FileField(
+        label="Text file",
+        required=False,
+        help_text="A plain-text (UTF-8) export of the page, up to 1 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
+    )
+    text = forms.CharField(
+        label="Or paste the text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        max_length=1024 * 1024,
+    )
+    draft = forms.BooleanField(label="Save as a draft (do not publish yet)", required=False, initial=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise ValidationError("Choose a file or paste the page's text.")
+        if data.get("file") and (data.get("text") or "").strip():
+            raise ValidationError("Choose a file or paste the text, not both.")
+        return data

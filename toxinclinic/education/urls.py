@@ -18,6 +18,7 @@ urlpatterns = [
     path("treatments/manage/providers/new/", editor.provider_create, name="provider_create"),
     path("treatments/manage/providers/<str:provider_id>/", editor.provider_edit, name="provider_edit"),
     path("treatments/manage/pages/new/", editor.page_create, name="page_create"),
+    path("treatments/manage/pages/import/", editor.page_import, name="page_import"),
     path("treatments/manage/pages/<str:page_id>/", editor.page_edit, name="page_edit"),
     path("treatments/manage/pages/<str:page_id>/preview/", editor.page_preview, name="page_preview"),
     path("treatments/manage/pages/<str:page_id>/publish/", editor.page_publish, name="page_publish"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from toxinclinic.education.permissions import can_edit_education
 
 PAGE_CACHE_SECONDS = 24 * 3600
 # Bump when the public templates change, so cached fragments from the old templates are not served.
-TEMPLATE_REVISION = 1
+TEMPLATE_REVISION = 2
 NONCE_MARKER = "__education_csp_nonce__"
 FILE_NAME = re.compile(r"^education/(audio|headshots)/[A-Za-z0-9_-]+\.(opus|jpg)$")
 CONTENT_TYPES = {"opus": "audio/ogg", "jpg": "image/jpeg"}
@@ -160,6 +161,7 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
     faqs = [{**f, "html": markup.to_html(f["answer"])} for f in content["faqs"]]
     audio: dict[str, Any] = {"status": "preview"}
     published_at = None
+    first_published = _first_published(content)
     if version is not None:
         published_at = timezone.localtime(version.published_at)
         audio = {"status": version.audio_status}
@@ -178,12 +180,16 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
         "sections": sections,
         "faqs": faqs,
         "published_at": published_at,
+        "first_published": first_published,
+        # "Updated" only when it says something the publish date does not.
+        "show_updated": published_at is not None
+        and (first_published is None or published_at.date() != first_published.date()),
         "audio": audio,
         "page_url": page_url,
         "canonical": _abs(page_url),
         "og_image": _abs(headshot_url) if headshot_url else "",
         "nonce": NONCE_MARKER,
-        "jsonld": _jsonld(content, page_url, headshot_url, published_at, audio),
+        "jsonld": _jsonld(content, page_url, headshot_url, published_at, audio, first_published),
         "emergency_number": content["clinic"]["emergency_number"],
     }
     return {
@@ -196,6 +202,14 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
     }
 
 
+def _first_published(content: dict[str, Any]) -> Any:
+    """The page's publish date (set by the editor or an import; else its first publication), local time."""
+    raw = content.get("date_published") or ""
+    if not raw:
+        return None
+    return timezone.localtime(datetime.fromisoformat(raw))
+
+
 def _condition_codes() -> dict[str, str]:
     """ICD-10 code of each condition, from the clinical engine's billing table (G43.7 family, G24.3)."""
     out = {}
@@ -206,7 +220,12 @@ def _condition_codes() -> dict[str, str]:
 
 
 def _jsonld(
-    content: dict[str, Any], page_url: str, headshot_url: str, published_at: Any, audio: dict[str, Any]
+    content: dict[str, Any],
+    page_url: str,
+    headshot_url: str,
+    published_at: Any,
+    audio: dict[str, Any],
+    first_published: Any = None,
 ) -> str:
     url = _abs(page_url)
     codes = _condition_codes()
@@ -247,6 +266,8 @@ def _jsonld(
         "mentions": therapy,
         "author": {"@id": url + "#provider"},
     }
+    if first_published is not None:
+        webpage["datePublished"] = first_published.isoformat()
     if published_at is not None:
         webpage["dateModified"] = published_at.isoformat()
         webpage["lastReviewed"] = published_at.date().isoformat()

@@ -20,6 +20,7 @@ ROUTES: list[Route] = [
     Route("education:provider_create", "GET", M + "providers/new/", ADMIN_ONLY),
     Route("education:provider_edit", "GET", M + "providers/{edu_provider}/", ADMIN_ONLY),
     Route("education:page_create", "GET", M + "pages/new/", ADMIN_ONLY),
+    Route("education:page_import", "GET", M + "pages/import/", ADMIN_ONLY),
     Route("education:page_edit", "GET", PG, ADMIN_ONLY),
     Route("education:page_preview", "GET", PG + "preview/", ADMIN_ONLY),
     Route("education:page_versions", "GET", PG + "versions/", ADMIN_ONLY),

@@ -263,3 +263,47 @@ def published(slug: str) -> tuple[TreatmentPage, PageVersion]:
     if page is None or page.published_version is None:
         raise Http404("No such page.")
     return page, page.published_version
+
+
+def attach_recording(page: TreatmentPage, data: bytes, *, actor: Any) -> PageVersion:
+    """Replace the live version's narration with an uploaded recording (checked, encoded to Opus + MP3).
+
+    ``narration.BadRecording`` (with the reason in words) when the file cannot be used; then nothing
+    changes. ``NotPublishable`` when the page has no live version to attach it to.
+    """
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from toxinclinic.education import narration
+    from toxinclinic.education.models import AudioSource, AudioStatus
+
+    version = page.published_version
+    if version is None:
+        raise NotPublishable("Publish the page first; the recording replaces the live version's audio.")
+    content = version.content
+    result = narration.from_recording(data, title=content["title"], artist=content["provider"]["practice"])
+    stem = f"education/audio/{page.public_id}-v{version.number}-rec-{secrets.token_hex(4)}"
+    name = default_storage.save(f"{stem}.opus", ContentFile(result.audio))
+    mp3_name = default_storage.save(f"{stem}.mp3", ContentFile(result.mp3))
+    with transaction.atomic():
+        PageVersion.objects.filter(pk=version.pk).update(
+            audio=name,
+            audio_mp3=mp3_name,
+            audio_status=AudioStatus.READY,
+            audio_source=AudioSource.RECORDED,
+            audio_duration_seconds=round(result.duration_seconds, 2),
+            audio_bytes=len(result.audio),
+            audio_mp3_bytes=len(result.mp3),
+            audio_error="",
+        )
+        log_action(
+            "education.recording_uploaded",
+            actor=actor,
+            obj=page,
+            clinic_id=page.clinic_id,
+            data={"version": version.number, "seconds": round(result.duration_seconds, 1)},
+        )
+    version.refresh_from_db()
+    return version

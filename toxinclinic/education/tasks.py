@@ -12,7 +12,7 @@ from django.utils.dateformat import format as date_format
 from django_tasks import task
 
 from toxinclinic.education import narration
-from toxinclinic.education.models import AudioStatus, PageVersion
+from toxinclinic.education.models import AudioSource, AudioStatus, PageVersion
 from toxinclinic.education.services import narration_text
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,9 @@ def narrate(version_id: int) -> str:
             artist=content["provider"]["practice"],
         )
         # A fresh random part in the name: the file is served with a year-long cache and never changes.
-        name = default_storage.save(
-            f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}.opus",
-            ContentFile(result.audio),
-        )
+        stem = f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}"
+        name = default_storage.save(f"{stem}.opus", ContentFile(result.audio))
+        mp3_name = default_storage.save(f"{stem}.mp3", ContentFile(result.mp3)) if result.mp3 else ""
     except Exception as exc:
         # Whatever went wrong, the page must stop saying the audio is on its way.
         PageVersion.objects.filter(pk=version.pk).update(
@@ -49,11 +48,14 @@ def narrate(version_id: int) -> str:
         if isinstance(exc, narration.NarrationError):
             return "failed"
         raise
-    PageVersion.objects.filter(pk=version.pk).update(
+    # An uploaded recording that arrived while this ran wins: it is a real voice.
+    PageVersion.objects.filter(pk=version.pk).exclude(audio_source=AudioSource.RECORDED).update(
         audio=name,
         audio_status=AudioStatus.READY,
         audio_duration_seconds=round(result.duration_seconds, 2),
         audio_bytes=len(result.audio),
+        audio_mp3=mp3_name,
+        audio_mp3_bytes=len(result.mp3) or None,
         audio_error="",
         narration_seconds=round(result.wall_seconds, 3),
     )

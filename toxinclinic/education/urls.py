@@ -23,7 +23,9 @@ urlpatterns = [
     path("treatments/manage/pages/<str:page_id>/preview/", editor.page_preview, name="page_preview"),
     path("treatments/manage/pages/<str:page_id>/publish/", editor.page_publish, name="page_publish"),
     path("treatments/manage/pages/<str:page_id>/versions/", editor.page_versions, name="page_versions"),
+    path("treatments/manage/pages/<str:page_id>/recording/", editor.page_recording, name="page_recording"),
     path("treatments/manage/pages/<str:page_id>/readability/", editor.readability_check, name="readability"),
     path("treatments/files/<path:name>", views.media_file, name="file"),
     path("treatments/<slug:slug>/", views.page, name="page"),
+    path("treatments/<slug:slug>/transcript/", views.transcript, name="transcript"),
 ]

@@ -16,19 +16,20 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_GET
 
 from toxinclinic.clinical import billing
 from toxinclinic.education import markup, search, services
-from toxinclinic.education.models import AudioStatus, Condition, TreatmentPage
+from toxinclinic.education.models import AudioSource, AudioStatus, Condition, TreatmentPage
 from toxinclinic.education.permissions import can_edit_education
 
 PAGE_CACHE_SECONDS = 24 * 3600
 # Bump when the public templates change, so cached fragments from the old templates are not served.
 TEMPLATE_REVISION = 2
 NONCE_MARKER = "__education_csp_nonce__"
-FILE_NAME = re.compile(r"^education/(audio|headshots)/[A-Za-z0-9_-]+\.(opus|jpg)$")
-CONTENT_TYPES = {"opus": "audio/ogg", "jpg": "image/jpeg"}
+FILE_NAME = re.compile(r"^education/(audio|headshots)/[A-Za-z0-9_-]+\.(opus|mp3|jpg)$")
+CONTENT_TYPES = {"opus": "audio/ogg", "mp3": "audio/mpeg", "jpg": "image/jpeg"}
 
 
 # --- public ------------------------------------------------------------------------------------------
@@ -121,7 +122,10 @@ def render_page(
 def cached_fragments(version: Any) -> dict[str, str]:
     """The page's rendered parts for one version; the key holds the version id, so a publish never
     serves stale text, and the audio state, so the player appears as soon as the narration is ready."""
-    key = f"education:page:{TEMPLATE_REVISION}:{version.public_id}:{version.audio_status}"
+    # The audio's name too: an uploaded recording replaces the audio of the same version.
+    key = (
+        f"education:page:{TEMPLATE_REVISION}:{version.public_id}:{version.audio_status}:{version.audio.name}"
+    )
     fragments = cache.get(key)
     if fragments is None:
         fragments = render_fragments(version.content, version=version)
@@ -172,7 +176,14 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
                 iso_duration=_iso_duration(version.audio_duration_seconds or 0),
                 seconds=version.audio_duration_seconds,
                 size=_size_label(version.audio_bytes or 0),
+                recorded=version.audio_source == AudioSource.RECORDED,
+                transcript_url=reverse("education:transcript", args=[slug]),
             )
+            if version.audio_mp3:
+                audio.update(
+                    mp3_url=reverse("education:file", args=[version.audio_mp3.name]),
+                    mp3_size=_size_label(version.audio_mp3_bytes or 0),
+                )
     ctx = {
         "c": content,
         "p": p,
@@ -272,13 +283,20 @@ def _jsonld(
         webpage["dateModified"] = published_at.isoformat()
         webpage["lastReviewed"] = published_at.date().isoformat()
     if audio.get("url"):
-        webpage["audio"] = {
-            "@type": "AudioObject",
-            "contentUrl": _abs(audio["url"]),
-            "encodingFormat": "audio/ogg",
-            "duration": audio["iso_duration"],
-            "transcript": "The text of this page.",
-        }
+        formats = [(audio["url"], "audio/ogg")]
+        if audio.get("mp3_url"):
+            formats.append((audio["mp3_url"], "audio/mpeg"))
+        objects = [
+            {
+                "@type": "AudioObject",
+                "contentUrl": _abs(u),
+                "encodingFormat": fmt,
+                "duration": audio["iso_duration"],
+                "transcript": "The text of this page.",
+            }
+            for u, fmt in formats
+        ]
+        webpage["audio"] = objects[0] if len(objects) == 1 else objects
     graph: list[dict[str, Any]] = [webpage]
     if content["faqs"]:
         graph.append(
@@ -300,6 +318,24 @@ def _jsonld(
     raw = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False, indent=None)
     # As django.utils.html.json_script: no "</script>" or "<!--" can end the block early.
     return raw.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+
+
+def transcript(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the page's audio reads, as text (linked beside the player)."""
+    _page, version = services.published(slug)
+    content = version.content
+    when = date_format(timezone.localtime(version.published_at), "j F Y")
+    paragraphs = services.narration_text(content, when).split("\n\n")
+    return render(
+        request,
+        "education/transcript.html",
+        {
+            "title": content["title"],
+            "paragraphs": paragraphs,
+            "page_url": reverse("education:page", args=[slug]),
+            "recorded": version.audio_source == AudioSource.RECORDED,
+        },
+    )
 
 
 @require_GET

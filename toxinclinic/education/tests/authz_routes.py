@@ -27,6 +27,9 @@ ROUTES: list[Route] = [
     Route("education:readability", "POST", PG + "readability/", ADMIN_ONLY),
     # Without the draft's version number nothing is published: 400 for the admin.
     Route("education:page_publish", "POST", PG + "publish/", expect(anon=302, admin=400, default=403)),
+    # Without a file nothing changes: 400 for the admin.
+    Route("education:page_recording", "POST", PG + "recording/", expect(anon=302, admin=400, default=403)),
+    Route("education:transcript", "GET", "/treatments/{edu_slug}/transcript/", expect(default=200)),
     Route(
         "api:answer_question",
         "GET",

@@ -60,7 +60,8 @@ def test_structured_data_and_open_graph(client: Any, narrated_page: TreatmentPag
     assert {c["name"] for c in page["about"]} == {"Chronic migraine", "Cervical dystonia"}
     assert {c["code"]["code"] for c in page["about"]} == {"G43.7", "G24.3"}
     assert page["about"][0]["possibleTreatment"]["@type"] == "MedicalTherapy"
-    assert page["dateModified"] and page["audio"]["duration"].startswith("PT")
+    audio = page["audio"] if isinstance(page["audio"], list) else [page["audio"]]
+    assert page["dateModified"] and all(a["duration"].startswith("PT") for a in audio)
     assert page["datePublished"][:10] == page["dateModified"][:10]
     questions = [q["name"] for q in graph["FAQPage"]["mainEntity"]]
     assert "Does it hurt?" in questions and "How long does it last?" in questions

@@ -5,7 +5,7 @@ PKGS=(
   # WeasyPrint (PDF notes and packets) and PDF-to-PNG for checking them
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
   # offline narration of the public page
-  espeak-ng opus-tools
+  espeak-ng opus-tools lame
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(chromium)

@@ -20,7 +20,8 @@ class AnswerOut(Schema):
     kind: str | None = Field(None, description="faq or section")
     title: str | None = Field(None, description="The FAQ question or the section heading.")
     url: str | None = Field(None, description="Link to the answer on the page (#anchor).")
-    html: str | None = Field(None, description="The answer, as sanitised HTML.")
+    html: str | None = Field(None, description="The answer: the sentence or two that answer it, as HTML.")
+    snippet: str | None = Field(None, description="The same answer as plain text.")
     message: str
     others: list[dict[str, str]] = Field(default_factory=list, description="Other good matches: title, url.")
 
@@ -58,6 +59,7 @@ def answer_question(request: HttpRequest, slug: str, q: str = "") -> Any:
         "title": best.title,
         "url": f"{page_url}#{best.anchor}",
         "html": result.html,
-        "message": "The closest answer on this page:",
+        "snippet": result.snippet,
+        "message": "From the page:",
         "others": [{"title": h.doc.title, "url": f"{page_url}#{h.doc.anchor}"} for h in result.others],
     }

@@ -7,9 +7,10 @@ page and the software never disagree. A test checks the reading grade and these 
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from toxinclinic.clinical import aftercare, protocols, recall
+from toxinclinic.clinical import aftercare, eligibility, protocols, recall
 
 DEFAULT_SLUG = "botox-migraine-dystonia"
 
@@ -23,9 +24,41 @@ def _preempt_numbers() -> tuple[int, int, int]:
     return p.site_count, round(per_site.pop()), round(p.total_units)
 
 
+def chronic_migraine_days() -> tuple[int, int]:
+    """(headache days, migraine days) a month that define chronic migraine: the engine's own defaults."""
+    params = inspect.signature(eligibility.chronic_migraine).parameters
+    return params["headache_days_min"].default, params["migraine_days_min"].default
+
+
+#: Where each PREEMPT muscle is, in plain words (the muscle names come from the engine's protocol).
+PLAIN_PLACES: dict[str, str] = {
+    "corrugator": "the forehead",
+    "procerus": "the forehead",
+    "frontalis": "the forehead",
+    "temporalis": "the temples, at the sides of the head",
+    "occipitalis": "the back of the head",
+    "cervical_paraspinal": "the back of the neck",
+    "trapezius": "the tops of the shoulders",
+}
+
+
+def _preempt_places() -> str:
+    """“- the forehead (corrugator, procerus and frontalis muscles)” lines, in the protocol's order."""
+    grouped: dict[str, list[str]] = {}
+    for muscle in protocols.PREEMPT_SITES:
+        grouped.setdefault(PLAIN_PLACES[muscle], []).append(muscle.replace("_", " "))
+    lines = []
+    for place, muscles in grouped.items():
+        names = ", ".join(muscles[:-1]) + (" and " if len(muscles) > 1 else "") + muscles[-1]
+        lines.append(f"- {place} ({names} {'muscles' if len(muscles) > 1 else 'muscle'})")
+    return "\n".join(lines)
+
+
 def default_page(*, clinic_phone: str, emergency_number: str) -> dict[str, Any]:
     """Title, summary, sections and FAQ items (Markdown) for the Botox page of a clinic."""
     n_sites, per_site, total = _preempt_numbers()
+    headache_days, migraine_days = chronic_migraine_days()
+    places = _preempt_places()
     weeks = recall.DEFAULT_INTERVAL_DAYS // 7
     after = "\n".join(f"- {item.text}" for item in aftercare.AFTERCARE)
     sections = [
@@ -35,8 +68,10 @@ def default_page(*, clinic_phone: str, emergency_number: str) -> dict[str, Any]:
             f"""Botox is a medicine made from a purified protein called botulinum toxin. Its full name
 is onabotulinumtoxinA. A doctor puts tiny doses into chosen muscles with a very fine needle.
 
-The medicine blocks the nerve signals that make those muscles tighten. It also seems to calm some pain
-signals. The effect wears off slowly, so the treatment is repeated about every {weeks} weeks.
+**How it works.** A nerve tells a muscle to tighten by releasing a chemical messenger called
+acetylcholine. Botox blocks the release of acetylcholine where the nerve meets the muscle. So the muscle
+gets a weaker signal and relaxes. Botox also seems to calm some pain signals. The nerve slowly grows new
+endings, so the effect wears off, and the treatment is repeated about every {weeks} weeks.
 
 We use it for two long-term conditions: chronic migraine and cervical dystonia. It is a treatment to
 prevent symptoms. It aims to make them happen less often and be less bad. It is not a cure. It does not
@@ -45,16 +80,18 @@ stop a headache that has already started.""",
         (
             "chronic-migraine",
             "How it helps chronic migraine",
-            f"""Chronic migraine means you have a headache on 15 or more days a month, for more than
-3 months. On at least 8 of those days, the headache has migraine features. For example, it throbs, you
-feel sick, or light and noise bother you.
+            f"""Chronic migraine means you have a headache on {headache_days} or more days a month, for more
+than 3 months. On at least {migraine_days} of those days, the headache has migraine features. For
+example, it throbs, you feel sick, or light and noise bother you.
 
 For chronic migraine, the doctor gives {n_sites} small shots. Each one is {per_site} units, so the
-total is {total} units. The shots go into set spots on the forehead, the sides and back of the head,
-the neck and the tops of the shoulders.
+total is {total} units. The shots go into set spots in these muscles of the head and neck:
+
+{places}
 
 In studies, many people had fewer headache days each month after treatment. Botox is approved for
-chronic migraine. It is not used for people who have headaches on fewer than 15 days a month.""",
+chronic migraine. It is not used for people who have headaches on fewer than {headache_days} days a
+month.""",
         ),
         (
             "cervical-dystonia",
@@ -63,8 +100,11 @@ chronic migraine. It is not used for people who have headaches on fewer than 15 
 may twist, tilt, or pull forward or back. It can cause neck pain and shaking of the head.
 
 Botox relaxes the muscles that pull too hard. Your doctor looks at how your head moves and picks the
-muscles to treat. The dose is chosen for you. It may change from one visit to the next, based on how
-well the last dose worked. Most people find that their neck moves more freely and hurts less.""",
+muscles to treat. These are neck and shoulder muscles that turn and tilt the head. Examples are the
+sternocleidomastoid at the front of the neck, the splenius capitis at the back, and the trapezius and
+levator scapulae in the shoulder. The dose is chosen for you. It may change from one visit to the
+next, based on how well the last dose worked. Most people find that their neck moves more freely and
+hurts less.""",
         ),
         (
             "procedure",
@@ -74,7 +114,8 @@ well the last dose worked. Most people find that their neck moves more freely an
 First, a nurse checks your health and your medicines. We explain the treatment and ask you to sign a
 consent form. Then the doctor cleans your skin and gives each shot with a very fine needle. Each shot
 feels like a quick pinch or sting and takes a few seconds. The shots themselves are over in a few
-minutes.
+minutes. For migraine, they go into the muscles of the forehead, temples, back of the head, neck and
+shoulders. For dystonia, they go into the neck and shoulder muscles that pull too hard.
 
 For neck dystonia, the doctor may use a small machine to find the right spot. It picks up the signals
 of the muscle through the needle.""",
@@ -137,8 +178,9 @@ You can go back to your normal day.""",
         (
             "when-it-works",
             "When it starts working and how long it lasts",
-            f"""**Chronic migraine.** You may notice a change within days. The full effect builds over
-about 2 weeks. One treatment lasts about 3 months, so you come back every {weeks} weeks. The first
+            f"""**Chronic migraine.** You may notice a change within a few days. The full effect builds over
+about 2 weeks. The relief lasts about 3 months, and for some people up to 4 months. So you come back
+every {weeks} weeks. The first
 treatment does not always help much. We judge how well it works after 2 rounds. Keep your headache
 diary, so we can both see the change.
 
@@ -151,22 +193,56 @@ than every {weeks} weeks. Your doctor may change the dose based on how well the 
             "Other treatment choices",
             """**For chronic migraine**, other ways to prevent headaches include:
 
-- daily tablets, such as topiramate, propranolol, amitriptyline or candesartan
-- CGRP antibodies, given as a shot or a drip
-- gepants, tablets that block the same CGRP pathway
+- anticonvulsants, such as topiramate
+- beta-blockers, such as propranolol
+- other daily tablets, such as amitriptyline or candesartan
+- CGRP medicines. Some are given as a shot or a drip. Others, called gepants, are tablets.
+- lifestyle changes. Sleep and eat at set times. Move every day. Drink enough water. Cut down on
+  coffee.
 
 Taking painkillers on too many days can make headaches worse. We can help you cut down.
 
 **For cervical dystonia**, other choices include:
 
-- medicines taken by mouth
+- muscle relaxants taken by mouth, such as baclofen
 - physical therapy, such as stretches and exercises
-- deep brain stimulation, a kind of surgery, for severe cases when nothing else has helped
+- rarely, surgery, such as deep brain stimulation, for severe cases when nothing else has helped
 
 Your doctor can help you weigh up each choice. Some people use more than one.""",
         ),
     ]
     faqs = [
+        (
+            "What is Botox used for?",
+            f"""Here, we use it to prevent chronic migraine in adults who have a headache on
+{headache_days} or more days a month. We also use it to ease cervical dystonia, where neck muscles
+tighten on their own.""",
+        ),
+        (
+            "How does it work?",
+            """Botox blocks the release of acetylcholine, the chemical a nerve uses to tell a muscle to
+tighten. This happens where the nerve meets the muscle. The muscle relaxes, and some pain signals calm
+down.""",
+        ),
+        (
+            "What are the side effects?",
+            """The common ones are mild: neck pain, a bruise or soreness where a needle went in, a
+headache, a droopy eyelid, or weak muscles near the shots. Rare but serious ones are trouble breathing
+or swallowing, vision problems, and a serious allergic reaction. Get help at once if you have any of
+these.""",
+        ),
+        (
+            "What happens during and after the procedure?",
+            """During it, you sit up while the doctor gives the shots with a very fine needle. It takes
+a few minutes. Afterwards, do not rub the places where the shots went in, and go back to your normal
+day.""",
+        ),
+        (
+            "What other treatments are there?",
+            """For migraine, you could take a daily tablet, such as topiramate or propranolol. Or you
+could try a CGRP medicine. Changes to your daily habits can help too. For dystonia, you could take
+muscle relaxants or try physical therapy. In rare cases, surgery is an option.""",
+        ),
         (
             "Does it hurt?",
             """Most people say each shot feels like a quick pinch or sting. The needle is very fine,

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from toxinclinic.audit.services import record_change, snapshot
 from toxinclinic.education import content as default_content
-from toxinclinic.education import readability, services
+from toxinclinic.education import importer, narration, readability, services
 from toxinclinic.education.forms import (
     FAQsFormSet,
+    ImportForm,
     NewPageForm,
     PageForm,
     ProviderForm,
+    RecordingForm,
     SectionsFormSet,
 )
 from toxinclinic.education.models import Provider, TreatmentPage
@@ -161,6 +163,45 @@ def page_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_import(request: HttpRequest) -> HttpResponse:
+    """Upload or paste the clinic's existing page; refused files name the line and change nothing."""
+    _require_editor(request)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        try:
+            if upload is not None:
+                if upload.size > importer.MAX_IMPORT_BYTES:
+                    raise importer.ImportProblem(
+                        None,
+                        f"the file is {upload.size / 1024 / 1024:.1f} MB; a page export is at most "
+                        f"{importer.MAX_IMPORT_BYTES // 1024 // 1024} MB of plain text.",
+                    )
+                text = importer.decode(upload.read())
+            else:
+                text = form.cleaned_data["text"]
+            parsed = importer.parse(text)
+            result = importer.store(
+                parsed, request.user.clinic, actor=request.user, draft=form.cleaned_data["draft"]
+            )
+        except importer.ImportProblem as exc:
+            problem = (f"Line {exc.line}: " if exc.line else "") + exc.message[:1].upper() + exc.message[1:]
+        else:
+            for line in result.lines():
+                messages.success(request, line)
+            return redirect("education:page_edit", page_id=result.page.public_id)
+    return render(
+        request,
+        "education/page_import.html",
+        {"form": form, "problem": problem},
+        status=400 if form.is_bound else 200,
+    )
+
+
 def _editor_forms(request: HttpRequest, page_obj: TreatmentPage) -> tuple[PageForm, Any, Any]:
     data = request.POST if request.method == "POST" else None
     form = PageForm(data, instance=page_obj, clinic_id=page_obj.clinic_id)
@@ -242,8 +283,46 @@ def page_edit(request: HttpRequest, page_id: str) -> HttpResponse:
             "report": report,
             "live": page_obj.published_version,
             "versions": page_obj.versions.all()[:5],
+            "recording_form": RecordingForm(),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def page_recording(request: HttpRequest, page_id: str) -> HttpResponse:
+    """Upload a real voice's recording for the live version; a bad file is refused with the reason."""
+    _require_editor(request)
+    page_obj = services.get_page_for_editor(request.user, page_id)
+    form = RecordingForm(request.POST, request.FILES)
+    back = reverse("education:page_edit", args=[page_obj.public_id])
+    problem = ""
+    if not form.is_valid():
+        problem = " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        upload = form.cleaned_data["recording"]
+        try:
+            if upload.size > narration.MAX_RECORDING_BYTES:
+                raise narration.BadRecording(
+                    f"The file is {upload.size / 1024 / 1024:.1f} MB; a recording may be at most "
+                    f"{narration.MAX_RECORDING_BYTES // 1024 // 1024} MB."
+                )
+            version = services.attach_recording(page_obj, upload.read(), actor=request.user)
+        except (narration.BadRecording, services.NotPublishable, narration.NarrationError) as exc:
+            problem = str(exc)
+        else:
+            messages.success(
+                request,
+                f"The recording ({duration_label(version.audio_duration_seconds)}) now plays on "
+                f"version {version.number}, as Ogg Opus and MP3.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "education/bad_request.html",
+        {"message": f"The recording was not used, and the audio did not change. {problem}", "back": back},
+        status=400,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from toxinclinic.education import images
@@ -68,6 +72,13 @@ class ProviderForm(forms.ModelForm):
 
 
 class PageForm(forms.ModelForm):
+    date_published = forms.DateField(
+        label="Publish date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Shown to patients as “Published” (and to search engines as datePublished). Left "
+        "empty, it is the day you first publish. Each later publication shows as “Updated”.",
+    )
     conditions = forms.MultipleChoiceField(
         choices=Condition.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -77,7 +88,7 @@ class PageForm(forms.ModelForm):
 
     class Meta:
         model = TreatmentPage
-        fields = ["title", "slug", "summary", "therapy", "conditions", "provider"]
+        fields = ["title", "slug", "summary", "therapy", "conditions", "provider", "date_published"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
@@ -86,6 +97,27 @@ class PageForm(forms.ModelForm):
         self.fields["provider"].help_text = "The clinician the page introduces."
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if self.instance.date_published:
+                self.initial["date_published"] = timezone.localtime(self.instance.date_published).date()
+        if self.instance.slug:
+            address = settings.SITE_URL + reverse("education:page", args=[self.instance.slug])
+            self.fields["slug"].help_text = (
+                f"The page's address is {address}. Lower-case letters, digits and hyphens; changing it "
+                "breaks links people saved."
+            )
+        else:
+            example = settings.SITE_URL + reverse("education:page", args=["botox"])
+            self.fields["slug"].help_text = (
+                f"The last part of the page's address, e.g. “botox” for {example}. "
+                "Lower-case letters, digits and hyphens."
+            )
+
+    def clean_date_published(self) -> Any:
+        day = self.cleaned_data.get("date_published")
+        if day is None:
+            return self.instance.date_published if self.instance.pk and self.instance.date_published else None
+        # Noon in the clinic's time zone: the date reads the same in every neighbouring zone.
+        return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -178,3 +210,42 @@ FAQsFormSet = inlineformset_factory(
     can_delete=True,
     can_order=True,
 )
+
+
+class ImportForm(forms.Form):
+    """Upload or paste a plain-text export of the clinic's current page (the importer's layout)."""
+
+    file = forms.FileField(
+        label="Text file",
+        required=False,
+        help_text="A plain-text (UTF-8) export of the page, up to 1 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
+    )
+    text = forms.CharField(
+        label="Or paste the text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        max_length=1024 * 1024,
+    )
+    draft = forms.BooleanField(label="Save as a draft (do not publish yet)", required=False, initial=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise ValidationError("Choose a file or paste the page's text.")
+        if data.get("file") and (data.get("text") or "").strip():
+            raise ValidationError("Choose a file or paste the text, not both.")
+        return data
+
+
+class RecordingForm(forms.Form):
+    """A recording of a real voice reading the page; it replaces the computer voice of the live version."""
+
+    recording = forms.FileField(
+        label="Recording",
+        help_text="WAV, MP3 or Ogg Opus, 5 seconds to 60 minutes, up to 50 MB. It replaces the computer "
+        "voice on the live version; publishing a new version makes new computer-voice audio.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "audio/wav,audio/mpeg,audio/ogg,.wav,.mp3,.opus,.ogg"}
+        ),
+    )

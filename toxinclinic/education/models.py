@@ -99,6 +99,13 @@ class TreatmentPage(models.Model):
     published_version = models.ForeignKey(
         "PageVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    date_published = models.DateTimeField(
+        "publish date",
+        null=True,
+        blank=True,
+        help_text="The date patients see as “Published”. Left empty, it is set when the page is first "
+        "published. Each later publication shows as “Updated”.",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -143,6 +150,11 @@ class AudioStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class AudioSource(models.TextChoices):
+    GENERATED = "generated", "Computer voice"
+    RECORDED = "recorded", "Recorded voice"
+
+
 class ImmutableVersion(Exception):
     """A published version's content never changes; publish a new version instead."""
 
@@ -172,6 +184,9 @@ class PageVersion(models.Model):
     audio_duration_seconds = models.FloatField(null=True, blank=True)
     audio_bytes = models.PositiveIntegerField(null=True, blank=True)
     audio_error = models.CharField(max_length=300, blank=True)
+    audio_mp3 = models.FileField(upload_to="education/audio/", blank=True)
+    audio_mp3_bytes = models.PositiveIntegerField(null=True, blank=True)
+    audio_source = models.CharField(max_length=10, choices=AudioSource.choices, default=AudioSource.GENERATED)
     narration_seconds = models.FloatField(
         null=True, blank=True, help_text="Wall time the narration task took (s)."
     )

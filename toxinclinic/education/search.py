@@ -1,182 +1,266 @@
-"""“Ask a question”: find the FAQ answer or section of a page that best answers free text.
+"""“Ask a question”: the sentence or two of a published page that answer free text, with a link to its part.
 
-An in-Python BM25 ranker (identical on SQLite and PostgreSQL, no external service) over the page's FAQ
-items and sections, with light stemming and a small synonym table so that “does it hurt” finds the
-answer about pain and “how long does it last” the one about duration. A FAQ question counts three
-times and a section heading twice, because they say what their text answers.
+How a question meets the page's words:
 
-The honest part: a match must cover at least half of the question's meaningful words (weighted by how
-rare each word is on the page) and score above a floor; otherwise the answer says nothing matched well.
-Semantic embeddings were not added: the small models on PyPI need torch (+1.3 GB), and on this page's
-question set BM25 with synonyms already finds every expected answer (see tests/test_question_search.py).
+- both are lower-cased, contractions opened (“can't” → “can not”), lay words replaced by the page's
+  (``LAY_WORDS``: shots → injections, droop → droopy, get ready → prepare, hurt → pain …) and stemmed
+  with the Snowball English stemmer (snowballstemmer), so “injected” meets “injections”;
+- a question word the page never uses is matched to the closest page word when it is a likely
+  misspelling (rapidfuzz, ratio ≥ ``FUZZY_CUTOFF``): “painfull” → “painful”, “pregnent” → “pregnant”;
+- the question's intent (“how soon”, “how long does it last”, “how often”, “what if”) adds the words the
+  page's timeline and instructions use, at a lower weight (``INTENTS``).
+
+Ranking is BM25 (bm25s) twice: over the page's parts (sections and FAQ answers, titles counted more) and
+over their sentences; a sentence scores its own BM25 plus its part's. The best sentence is the answer,
+with the next one when it is short or the sentence introduces a list.
+
+The honest part: the matched words must carry at least ``MIN_COVERAGE`` of the question's weight (a word
+the page never uses weighs as much as its rarest word), or the answer says the page has no good answer.
+No model is downloaded: everything here is in the code and two small wheels.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import bm25s
+import numpy as np
+import snowballstemmer
+from django.utils.html import format_html
+from rapidfuzz import fuzz, process
 
 from toxinclinic.education import markup
 
-K1 = 1.2
-B = 0.75
-MIN_COVERAGE = 0.5
-MIN_SCORE = 1.0
-QUESTION_WEIGHT = 3
-HEADING_WEIGHT = 2
 MAX_QUERY_CHARS = 300
+MIN_COVERAGE = 0.6
+MIN_SCORE = 1.0
+TITLE_WEIGHT = 2
+INTENT_WEIGHT = 0.5
+LIGHT_INTENT_WEIGHT = 0.25
+FUZZY_CUTOFF = 80
+FUZZY_MIN_LEN = 5
+FAQ_SIMILARITY_WEIGHT = 3.0
+UNIT_B = 0.3
+UNSEEN_WEIGHT = 1.0
+SHORT_SENTENCE_WORDS = 6
+FAQ_FIRST_BONUS = 1.5
+DEFINITION_BONUS = 3.0
 
 STOPWORDS = frozenset(
-    """a about all also am an and any are as at be been being but by can could did do does
-    doing done for from get gets getting had has have having he her here hers him his how i if in into is
-    it its it's just me might more most much my no of on once only or other our out own please she should
-    so some such than that the their them then there these they this those to too us very was we were
-    what when where which while who whom why will with would you your yours i'm i've i'll id ive im dont
-    don't during need needs know want tell problem problems issue issues really okay ok thing
-    things""".split()
+    """a about actually all also am an and any anything are as at be been being but by can could did do
+    does doing done for from get gets getting go going had has have having he her here hers him his how i
+    if in into is it its just me might more most much my no of on once only or our out own please
+    she should so some such than that the their them then there these they this those to too us very was
+    we were what when where which while who whom why will with would you your yours during need needs
+    know want tell really okay ok thing things stuff still able like lot lots kind sort bit am im ive ill
+    id let way one someone something anyone whether sure not matter properly proper till until happen
+    happens happened
+    exactly exact between part parts affect affected affects decide decides decided usual usually possible
+    possibly ever even mean means everything cause causes""".split()
 )
 
-# Words patients use → the stem the page uses. Applied after stemming, to the page and the question.
-SYNONYMS: dict[str, str] = {
+#: Patients' words → the page's words, applied to page and question alike (so either side may use either).
+LAY_WORDS: dict[str, str] = {
+    "shot": "injection",
+    "shots": "injections",
+    "jab": "injection",
+    "jabs": "injections",
+    "needles": "injections",
+    "needle": "injection",
+    "injected": "injection",
+    "inject": "injection",
     "hurt": "pain",
+    "hurts": "pain",
     "painful": "pain",
-    "sore": "pain",
-    "sorenes": "pain",
-    "ache": "pain",
     "sting": "pain",
     "pinch": "pain",
-    "last": "last",
-    "duration": "last",
-    "durat": "last",
-    "long": "last",
-    "wear": "last",
-    "effect": "effect",
-    "shot": "inject",
-    "jab": "inject",
-    "inject": "inject",
-    "needl": "inject",
-    "needle": "inject",
-    "thinner": "thinner",
-    "anticoagul": "thinner",
-    "anticoagulant": "thinner",
-    "warfarin": "thinner",
-    "apixaban": "thinner",
-    "clopidogrel": "thinner",
-    "aspirin": "thinner",
-    "risk": "side",
-    "danger": "side",
-    "dangerou": "side",
-    "safe": "side",
-    "complic": "side",
-    "complication": "side",
-    "pregnanc": "pregnant",
+    "sore": "pain",
+    "ache": "pain",
+    "droop": "droopy",
+    "drooping": "droopy",
+    "droops": "droopy",
+    "eyesight": "vision",
+    "sight": "vision",
+    "see": "vision",
+    "quit": "stop",
+    "nursing": "breastfeeding",
+    "expecting": "pregnant",
     "pregnancy": "pregnant",
-    "breastfeed": "pregnant",
-    "nurs": "pregnant",
-    "start": "start",
-    "begin": "start",
-    "kick": "start",
-    "onset": "start",
-    "notic": "start",
-    "notice": "start",
-    "soon": "start",
-    "cost": "insur",
-    "pay": "insur",
-    "price": "insur",
-    "insur": "insur",
-    "insurance": "insur",
-    "cover": "insur",
-    "cosmet": "cosmetic",
-    "wrinkl": "cosmetic",
-    "fail": "work",
-    "help": "work",
-    "effective": "work",
-    "prepar": "before",
-    "prepare": "before",
-    "bring": "before",
-    "rub": "rub",
-    "massag": "rub",
+    "wrinkles": "cosmetic",
+    "wrinkle": "cosmetic",
+    "physio": "physical therapy",
+    "physiotherapy": "physical therapy",
+    "asleep": "awake",
+    "dangers": "side effects serious",
+    "danger": "side effects serious",
+    "dangerous": "side effects serious",
+    "risks": "side effects",
+    "risk": "side effects",
+    "safe": "side effects",
+    "complications": "side effects",
     "massage": "rub",
-    "procedur": "procedure",
-    "appoint": "visit",
     "appointment": "visit",
-    "altern": "choic",
-    "alternative": "choic",
-    "option": "choic",
-    "instead": "choic",
-    "medic": "medicin",
-    "medicat": "medicin",
-    "medication": "medicin",
-    "pill": "medicin",
-    "tablet": "medicin",
-    "drug": "medicin",
-    "headach": "headach",
-    "migrain": "migrain",
-    "dystonia": "dystonia",
-    "torticolli": "dystonia",
-    "neck": "neck",
-    "afterward": "after",
-    "afterwards": "after",
-    "aftercare": "after",
-    "again": "repeat",
-    "often": "repeat",
-    "frozen": "frown",
-    "expression": "frown",
+    "appointments": "visits",
+    "beforehand": "before",
+    "instead": "other",
+    "eyelids": "eyelid",
+    "avoid": "donot",
+    "touch": "rub",
+    "sag": "droopy",
+    "sagging": "droopy",
+    "saggy": "droopy",
+    "heavy": "droopy",
+    "beauty": "cosmetic",
+    "aesthetic": "cosmetic",
+    "expressionless": "frown eyebrows",
+    "blurry": "blurred",
+    "forever": "repeat every",
+    "overuse": "too many days",
+    "overusing": "too many days",
+    "worst": "serious",
+    "spasm": "tighten",
+    "spasms": "tighten",
+    "ae": "emergency",
+    "er": "emergency",
+    "medications": "medicines",
+    "medication": "medicine",
+    "meds": "medicines",
+    "drugs": "medicines",
+    "pills": "tablets",
+    "pill": "tablet",
+    "anticoagulant": "blood thinner",
+    "anticoagulants": "blood thinners",
+    "warfarin": "blood thinner warfarin",
+    "aspirin": "blood thinner",
+    "sessions": "rounds",
+    "session": "round",
+    "treatments": "rounds",
 }
+#: Phrases first (before splitting into words).
+LAY_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\beye ?lids?\b", "eyelid"),
+    (r"\bget(ting)? ready\b|\bprepar(e|ing|ation)\b", "before visit"),
+    # The intent is read from the question as typed; the words "long", "soon" … only add noise.
+    (r"\bhow (long|soon|often|many|frequently)\b", "how"),
+    (r"\bblood[- ]thinning\b", "blood thinner"),
+    (r"\bkicks? in\b", "start working"),
+    (r"\btakes? effect\b", "start working"),
+    (r"\bside[- ]affects?\b", "side effects"),
+    (r"\bcounts? as\b", "is"),
+    # Prohibitions are one word, so “avoid” can find the page's “Do not …” instructions.
+    (r"\b(do|must|should) not\b", "donot"),
+    (r"\bbad reactions?\b|\badverse (effects?|reactions?)\b", "side effects"),
+    (r"\ba ?& ?e\b|\bemergency room\b", "emergency"),
+    (r"\bput (me|you|them) to sleep\b|\bknock(ed)? out\b|\bsedat\w*\b", "awake"),
+    (r"\bnot help(s|ing|ed)?\b", "not work help"),
+    (r"\bcarry on( with)?\b", "keep"),
+    (r"\bcome off\b|\bgive up\b", "stop"),
+    (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
+    (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
+)
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bcan't\b|\bcannot\b", "can not"),
+    (r"\bwon't\b", "will not"),
+    (r"n't\b", " not"),
+    (r"'(m|re|ve|ll|d|s)\b", ""),
+)
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: Question intent → the words the page's timeline and instructions use (added at INTENT_WEIGHT).
+INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
+            r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
+        ),
+        "change within days weeks full effect notice",
+    ),
+    (
+        re.compile(
+            r"\bhow long (does|will|do) (it|the \w+|they) (last|stay)\b|\bwears? off\b"
+            r"|\bkeeps? working\b|\bhow many months\b"
+        ),
+        "lasts months wears off",
+    ),
+    (
+        re.compile(
+            r"\bhow (often|frequent)|\bcome back\b|\brepeat|\bhow many weeks\b"
+            r"|\bbetween (treatments|sessions|rounds|injections|shots|visits)\b"
+        ),
+        "every weeks repeat come back",
+    ),
+    (
+        re.compile(
+            r"\bwhat (should|do|can) i do\b|\bworried\b|\bwho (can|do|should) i (call|ring|phone|contact)\b"
+        ),
+        "call clinic help",
+    ),
+    # “What if …” asks for an instruction, but the rest of the question says which: a light nudge only.
+    (re.compile(r"\bwhat if\b|\bwhat happens if\b"), "~help"),
+    (re.compile(r"\bhow (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
+    (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
+    (
+        re.compile(
+            r"\b(other|alternative)s? (options?|treatments?|choices?|ways|medicines?|drugs?|tablets?"
+            r"|injections?|shots?)\b|\belse\b|\binstead\b|\balternatives?\b|\boptions?\b"
+        ),
+        "other choices",
+    ),
+    (
+        re.compile(r"\bhow long .*\b(appointment|visit|procedure|injections?|shots?) (take|last)\b"),
+        "few minutes seconds",
+    ),
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+_STEMMER = snowballstemmer.stemmer("english")
 
 
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to meet “injections”/“injection”/“injected” at one stem."""
-    w = word.lower()
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix, keep in (
-        ("ational", 5),
-        ("ations", 5),
-        ("ation", 5),
-        ("ions", 4),
-        ("ion", 4),
-        ("ities", 4),
-        ("ness", 4),
-        ("ments", 4),
-        ("ment", 4),
-        ("ings", 4),
-        ("ing", 4),
-        ("ies", 3),
-        ("ied", 3),
-        ("ed", 4),
-        ("es", 4),
-        ("ly", 4),
-        ("s", 3),
-    ):
-        if w.endswith(suffix) and len(w) - len(suffix) >= keep and not w.endswith("ss"):
-            w = w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
-    return w
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def _words(text: str) -> list[str]:
+    t = text.lower().replace("’", "'").replace("‘", "'")
+    for pat, rep in _CONTRACTIONS:
+        t = re.sub(pat, rep, t)
+    for pat, rep in LAY_PHRASES:
+        t = re.sub(pat, rep, t)
+    out: list[str] = []
+    for w in _TOKEN.findall(t):
+        out.extend(LAY_WORDS.get(w, w).split())
+    return out
 
 
 def terms(text: str) -> list[str]:
-    out = []
-    for tok in _TOKEN.findall(text.lower()):
-        if tok in STOPWORDS:
-            continue
-        s = stem(tok)
-        out.append(SYNONYMS.get(tok) or SYNONYMS.get(s) or s)
-    return out
+    """The stems BM25 compares: lay words replaced, stop words dropped, Snowball-stemmed."""
+    return [_stem(w) for w in _words(text) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
 class Doc:
+    """One part of the page: a section or a FAQ item."""
+
     kind: str  # "faq" or "section"
     anchor: str
     title: str
     body: str  # Markdown
-    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What can be the answer: one or two sentences of a block, or one list item (with its lead-in)."""
+
+    doc: int
+    text: str
+    first: bool  # starts the part (a FAQ answer's first sentences answer its question)
 
 
 @dataclass(frozen=True)
@@ -184,67 +268,212 @@ class Hit:
     doc: Doc
     score: float
     coverage: float
+    snippet: str = ""
+
+
+def _plain(md: str) -> str:
+    return re.sub(r"\*\*|__|`", "", md).strip()
+
+
+def _units(d_i: int, body: str) -> list[Unit]:
+    """Windows of one and two sentences inside each paragraph; each list item with its lead-in line."""
+    out: list[Unit] = []
+    lead = ""
+    first = True
+    for block in re.split(r"\n\s*\n", body.strip()):
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
+            for ln in lines:
+                item = _plain(ln[2:])
+                out.append(Unit(d_i, f"{lead} … {item}" if lead else item, False))
+            lead = ""
+            continue
+        sentences: list[str] = []
+        for sentence in re.split(r"(?<=[.!?:])\s+(?=[A-Z“\"(])", _plain(" ".join(lines))):
+            # A bold label (“Chronic migraine.”) belongs to the sentence after it.
+            if sentences and len(sentences[-1].split()) <= 3:
+                sentences[-1] += " " + sentence
+            else:
+                sentences.append(sentence)
+        for i, sentence in enumerate(sentences):
+            out.append(Unit(d_i, sentence, first and i == 0))
+            if i + 1 < len(sentences):
+                out.append(Unit(d_i, sentence + " " + sentences[i + 1], first and i == 0))
+        if sentences and sentences[-1].endswith(":"):
+            lead = sentences[-1]
+            # The lead-in alone says little; with its list it is an answer.
+            items = [_plain(x[2:]) for x in _next_list(body, block)]
+            if items:
+                out.append(Unit(d_i, lead + " " + "; ".join(items) + ".", False))
+        else:
+            lead = ""
+        first = False
+    return out
+
+
+def _next_list(body: str, block: str) -> list[str]:
+    blocks = re.split(r"\n\s*\n", body.strip())
+    i = blocks.index(block)
+    if i + 1 < len(blocks):
+        lines = [ln.strip() for ln in blocks[i + 1].splitlines() if ln.strip()]
+        if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
+            return lines
+    return []
+
+
+def _bm25(corpus: list[list[str]], b: float = 0.75) -> bm25s.BM25:
+    index = bm25s.BM25(k1=1.2, b=b)
+    # bm25s refuses an empty document; a placeholder token no question can produce keeps positions aligned.
+    index.index([toks or ["\x00"] for toks in corpus], show_progress=False)
+    return index
+
+
+def _scores(index: bm25s.BM25, query: list[str], n: int) -> np.ndarray:
+    known = [t for t in query if t in index.vocab_dict]
+    if not known:
+        return np.zeros(n)
+    return np.asarray(index.get_scores(known), dtype=float)
+
+
+_CONTINUES = re.compile(r"^(for example|for instance|this|these|that|it|they|so|then|each)\b", re.I)
+_DEFINES = re.compile(r"^\W*(?:\w+\W+){1,4}?(is|are|means)\b", re.I)
+_DEFINITION = re.compile(r"^\s*what(?:'s| is| are| does)\s+(?:an? |the )?(.+?)(?: mean)?\s*\??\s*$", re.I)
 
 
 class Index:
-    """BM25 over one page version's FAQ items and sections."""
+    """BM25 over one page version's parts and over their one- and two-sentence windows."""
+
+    def _with_list(self, i: int) -> str:
+        """A lead-in line (“… include:”) alone says nothing: answer with it and its list."""
+        text = self.units[i].text
+        if text.endswith(":"):
+            for u in self.units[i + 1 : i + 4]:
+                if (
+                    u.doc == self.units[i].doc
+                    and u.text.startswith(text + " ")
+                    and not u.text.startswith(text + " …")
+                ):
+                    return u.text
+        nxt = self.units[i + 1] if i + 1 < len(self.units) else None
+        if nxt is not None and nxt.doc == self.units[i].doc and nxt.text.startswith(text + " "):
+            follow = nxt.text[len(text) + 1 :]
+            if _CONTINUES.match(follow) or len(text.split()) < SHORT_SENTENCE_WORDS:
+                return nxt.text  # “For example, …”, “This …”: the next sentence finishes the answer
+        return text
 
     def __init__(self, docs: list[Doc]) -> None:
         self.docs = docs
-        self.tf = [Counter(d.terms) for d in docs]
-        self.lengths = [len(d.terms) for d in docs]
-        self.avg_len = (sum(self.lengths) / len(docs)) if docs else 0.0
-        df: Counter[str] = Counter()
-        for counts in self.tf:
-            df.update(counts.keys())
+        self.units: list[Unit] = []
+        doc_terms: list[list[str]] = []
+        self.title_terms: list[set[str]] = []
+        self.title_terms_ordered: list[list[str]] = []
+        for d_i, d in enumerate(docs):
+            title = terms(d.title)
+            self.title_terms.append(set(title))
+            self.title_terms_ordered.append(title)
+            doc_terms.append(title * TITLE_WEIGHT + terms(markup.sentences(d.body)))
+            self.units += _units(d_i, d.body)
+        leads = [terms(u.text) for u in self.units]
+        self.unit_lead = [tuple(t[:4]) for t in leads]
+        # A sentence under “Before your visit” is about the visit even when it does not say so.
+        unit_terms = [t + sorted(self.title_terms[u.doc]) for t, u in zip(leads, self.units, strict=True)]
+        self.doc_terms = [Counter(t) for t in doc_terms]
+        self.doc_index = _bm25(doc_terms) if docs else None
+        # Weak length normalisation: a two-sentence window or a list with its lead-in is not worse for
+        # being longer than a single short sentence.
+        self.unit_index = _bm25(unit_terms, b=UNIT_B) if self.units else None
         n = len(docs)
+        df: Counter[str] = Counter()
+        for c in self.doc_terms:
+            df.update(c.keys())
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        # A word the page never uses is as telling as the rarest word it does use.
-        self.unseen_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        # A word the page never uses weighs UNSEEN_WEIGHT × the rarest page word's weight.
+        self.unseen_idf = UNSEEN_WEIGHT * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        # Misspellings are corrected towards the page's words and the lay words the table knows.
+        self.vocabulary = sorted(
+            {w for d in docs for w in _words(d.title + " " + markup.sentences(d.body)) if len(w) >= 4}
+            | {w for w in LAY_WORDS if len(w) >= 4 and " " not in w}
+        )
+        self._stems = set(df)
 
     @classmethod
     def for_content(cls, content: dict[str, Any]) -> Index:
-        docs = [
-            Doc(
-                "faq",
-                f["anchor"],
-                f["question"],
-                f["answer"],
-                tuple(terms(f["question"]) * QUESTION_WEIGHT + terms(" ".join(markup.blocks(f["answer"])))),
-            )
-            for f in content.get("faqs", [])
-        ]
-        docs += [
-            Doc(
-                "section",
-                s["anchor"],
-                s["heading"],
-                s["body"],
-                tuple(terms(s["heading"]) * HEADING_WEIGHT + terms(" ".join(markup.blocks(s["body"])))),
-            )
-            for s in content.get("sections", [])
-        ]
+        docs = [Doc("faq", f["anchor"], f["question"], f["answer"]) for f in content.get("faqs", [])]
+        docs += [Doc("section", s["anchor"], s["heading"], s["body"]) for s in content.get("sections", [])]
         return cls(docs)
 
-    def search(self, query: str, limit: int = 3) -> list[Hit]:
-        q = list(dict.fromkeys(terms(query[:MAX_QUERY_CHARS])))  # unique, in order
-        if not q or not self.docs:
-            return []
-        weights = {t: self.idf.get(t, self.unseen_idf) for t in q}
-        total_weight = sum(weights.values())
-        hits = []
-        for doc, counts, length in zip(self.docs, self.tf, self.lengths, strict=True):
-            score = 0.0
-            covered = 0.0
-            for t in q:
-                f = counts.get(t, 0)
-                if not f:
+    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
+        """(the question's own stems, spelling-corrected; the intent's extra stems)."""
+        own: list[str] = []
+        for w in _words(query[:MAX_QUERY_CHARS]):
+            if w in STOPWORDS:
+                continue
+            s = _stem(w)
+            if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit():
+                match = process.extractOne(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                if match is not None:
+                    own.extend(terms(match[0]) or [_stem(match[0])])
                     continue
-                covered += weights[t]
-                norm = f * (K1 + 1) / (f + K1 * (1 - B + B * length / self.avg_len))
-                score += self.idf.get(t, 0.0) * norm
-            if score > 0:
-                hits.append(Hit(doc, score, covered / total_weight))
+            own.append(s)
+        own = list(dict.fromkeys(own))
+        low = " ".join(_words(query))
+        extra: list[str] = []
+        light: list[str] = []
+        consumed: set[str] = set()
+        for pattern, words in INTENTS:
+            m = pattern.search(query.lower()) or pattern.search(low)
+            if m:
+                into = light if words.startswith("~") else extra
+                into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
+                # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
+                consumed.update(terms(m.group(0)))
+        kept = [t for t in own if t not in consumed or t in self._stems]
+        self._light = light
+        return (kept or own), extra
+
+    def search(self, query: str, limit: int = 3) -> list[Hit]:
+        query = query[:MAX_QUERY_CHARS]
+        own, extra = self.query_terms(query)
+        if not own or self.doc_index is None or self.unit_index is None:
+            return []
+        weights = {t: self.idf.get(t, self.unseen_idf) for t in own}
+        total = sum(weights.values())
+        n_docs, n_units = len(self.docs), len(self.units)
+        doc_scores = _scores(self.doc_index, own, n_docs)
+        unit_scores = _scores(self.unit_index, own, n_units)
+        for words, weight in ((extra, INTENT_WEIGHT), (self._light, LIGHT_INTENT_WEIGHT)):
+            if words:
+                doc_scores = doc_scores + weight * _scores(self.doc_index, words, n_docs)
+                unit_scores = unit_scores + weight * _scores(self.unit_index, words, n_units)
+        for d_i, d in enumerate(self.docs):
+            if d.kind == "faq":
+                # A FAQ question worded like the patient's is the strongest sign of the right answer.
+                sim = fuzz.token_sort_ratio(" ".join(own), " ".join(self.title_terms_ordered[d_i])) / 100
+                doc_scores[d_i] += FAQ_SIMILARITY_WEIGHT * max(0.0, sim - 0.5) * 2
+        definition = _DEFINITION.match(" ".join(_words(query)))
+        subject = set(terms(definition.group(1))) if definition else set()
+        title_cover = [sum(w for t, w in weights.items() if t in tt) / total for tt in self.title_terms]
+        best: dict[int, tuple[float, int]] = {}
+        for i, u in enumerate(self.units):
+            score = float(unit_scores[i])
+            if score <= 0 and doc_scores[u.doc] <= 0:
+                continue
+            if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5:
+                # The first sentences of a FAQ answer are written to answer its question.
+                score += FAQ_FIRST_BONUS
+            if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):
+                score += DEFINITION_BONUS  # “Botox is …”, “Cervical dystonia is …”
+            total_score = float(doc_scores[u.doc]) + score
+            if u.doc not in best or total_score > best[u.doc][0]:
+                best[u.doc] = (total_score, i)
+        page_terms = set(self._stems)
+        hits = []
+        for d_i, (score, u_i) in best.items():
+            in_doc = sum(w for t, w in weights.items() if t in self.doc_terms[d_i])
+            # A word found elsewhere on the page counts half: the page knows it, this part may not say it.
+            elsewhere = sum(w for t, w in weights.items() if t not in self.doc_terms[d_i] and t in page_terms)
+            coverage = (in_doc + 0.5 * elsewhere) / total
+            hits.append(Hit(self.docs[d_i], score, coverage, self._with_list(u_i)))
         hits.sort(key=lambda h: (-h.score, h.doc.kind != "faq"))
         return hits[:limit]
 
@@ -254,11 +483,16 @@ class Answer:
     query: str
     matched: bool
     best: Hit | None
-    others: list[Hit]
+    others: list[Hit] = field(default_factory=list)
+
+    @property
+    def snippet(self) -> str:
+        return self.best.snippet if self.best else ""
 
     @property
     def html(self) -> str:
-        return markup.to_html(self.best.doc.body) if self.best else ""
+        """The snippet as one escaped paragraph (the page's words, never its markup)."""
+        return str(format_html("<p>{}</p>", self.snippet)) if self.best else ""
 
 
 def good(hit: Hit) -> bool:

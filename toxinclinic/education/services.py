@@ -73,6 +73,7 @@ def draft_content(page: TreatmentPage) -> dict[str, Any]:
         "summary": page.summary,
         "therapy": page.therapy,
         "conditions": list(page.conditions),
+        "date_published": timezone.localtime(page.date_published).isoformat() if page.date_published else "",
         "clinic": {
             "name": clinic.name,
             "phone": clinic.phone,
@@ -105,6 +106,7 @@ def page_text(content: dict[str, Any]) -> str:
         f"Summary: {content['summary']}",
         f"Treatment: {content['therapy']}",
         f"Conditions: {', '.join(content['conditions'])}",
+        *([f"Published: {content['date_published'][:10]}"] if content.get("date_published") else []),
         f"Provider: {p['display_name']} | {p['role']} | {p['practice']} | {p['location']}",
         f"Booking: {p['booking_label']} -> {p['booking_url']}",
         f"Headshot: {p['headshot'] or '(none)'} | {p['headshot_alt']}",
@@ -163,7 +165,7 @@ def check_publishable(content: dict[str, Any]) -> list[str]:
     return problems
 
 
-def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None) -> PageVersion:
+def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None, label: str = "") -> PageVersion:
     """Snapshot the draft as a new immutable version, make it public, and queue its narration.
 
     Refused with ``Conflict`` when the draft changed since the editor loaded it, ``NothingToPublish``
@@ -177,6 +179,11 @@ def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None) ->
         )
         if expected_version is None or locked.version != expected_version:
             raise Conflict(locked.version)
+        now = timezone.now()
+        if locked.date_published is None:
+            # The first publication is the publish date, unless the editor (or an import) set one.
+            locked.date_published = now
+            TreatmentPage.objects.filter(pk=locked.pk).update(date_published=locked.date_published)
         content = draft_content(locked)
         problems = check_publishable(content)
         if problems:
@@ -187,14 +194,15 @@ def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None) ->
         if previous is not None and before == after:
             raise NothingToPublish(f"Nothing changed since version {previous.number}; it is already live.")
         number = (previous.number if previous else 0) + 1
-        label = (actor.get_full_name() or actor.username) if actor is not None else "system"
+        if not label:
+            label = (actor.get_full_name() or actor.username) if actor is not None else "system"
         version = PageVersion(
             page=locked,
             clinic_id=locked.clinic_id,
             number=number,
             published_by=actor,
             published_by_label=label,
-            published_at=timezone.now(),
+            published_at=now,
             content=content,
             diff=unified_diff(
                 before, after, f"version {number - 1}" if previous else "(new page)", f"version {number}"
@@ -255,3 +263,47 @@ def published(slug: str) -> tuple[TreatmentPage, PageVersion]:
     if page is None or page.published_version is None:
         raise Http404("No such page.")
     return page, page.published_version
+
+
+def attach_recording(page: TreatmentPage, data: bytes, *, actor: Any) -> PageVersion:
+    """Replace the live version's narration with an uploaded recording (checked, encoded to Opus + MP3).
+
+    ``narration.BadRecording`` (with the reason in words) when the file cannot be used; then nothing
+    changes. ``NotPublishable`` when the page has no live version to attach it to.
+    """
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from toxinclinic.education import narration
+    from toxinclinic.education.models import AudioSource, AudioStatus
+
+    version = page.published_version
+    if version is None:
+        raise NotPublishable("Publish the page first; the recording replaces the live version's audio.")
+    content = version.content
+    result = narration.from_recording(data, title=content["title"], artist=content["provider"]["practice"])
+    stem = f"education/audio/{page.public_id}-v{version.number}-rec-{secrets.token_hex(4)}"
+    name = default_storage.save(f"{stem}.opus", ContentFile(result.audio))
+    mp3_name = default_storage.save(f"{stem}.mp3", ContentFile(result.mp3))
+    with transaction.atomic():
+        PageVersion.objects.filter(pk=version.pk).update(
+            audio=name,
+            audio_mp3=mp3_name,
+            audio_status=AudioStatus.READY,
+            audio_source=AudioSource.RECORDED,
+            audio_duration_seconds=round(result.duration_seconds, 2),
+            audio_bytes=len(result.audio),
+            audio_mp3_bytes=len(result.mp3),
+            audio_error="",
+        )
+        log_action(
+            "education.recording_uploaded",
+            actor=actor,
+            obj=page,
+            clinic_id=page.clinic_id,
+            data={"version": version.number, "seconds": round(result.duration_seconds, 1)},
+        )
+    version.refresh_from_db()
+    return version

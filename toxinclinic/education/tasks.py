@@ -13,7 +13,7 @@ from django.utils.dateformat import format as date_format
 from django_tasks import task
 
 from toxinclinic.education import narration
-from toxinclinic.education.models import AudioStatus, PageVersion
+from toxinclinic.education.models import AudioSource, AudioStatus, PageVersion
 from toxinclinic.education.services import narration_text
 from toxinclinic.tasklease.policy import current_attempt, is_transient
 
@@ -38,10 +38,9 @@ def narrate(version_id: int) -> str:
             artist=content["provider"]["practice"],
         )
         # A fresh random part in the name: the file is served with a year-long cache and never changes.
-        name = default_storage.save(
-            f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}.opus",
-            ContentFile(result.audio),
-        )
+        stem = f"education/audio/{version.page.public_id}-v{version.number}-{secrets.token_hex(4)}"
+        name = default_storage.save(f"{stem}.opus", ContentFile(result.audio))
+        mp3_name = default_storage.save(f"{stem}.mp3", ContentFile(result.mp3)) if result.mp3 else ""
     except Exception as exc:
         attempt = current_attempt()
         if is_transient(exc) and attempt is not None and not attempt.is_last:
@@ -57,17 +56,26 @@ def narrate(version_id: int) -> str:
         if isinstance(exc, narration.NarrationError) and not is_transient(exc):
             return "failed"
         raise
-    # Only while no audio is recorded: a second run of the same version (queued twice) keeps the first file.
-    took = PageVersion.objects.filter(pk=version.pk, audio="").update(
-        audio=name,
-        audio_status=AudioStatus.READY,
-        audio_duration_seconds=round(result.duration_seconds, 2),
-        audio_bytes=len(result.audio),
-        audio_error="",
-        narration_seconds=round(result.wall_seconds, 3),
+    # Only while no audio is recorded: a second run of the same version (queued twice) keeps the first file,
+    # and an uploaded recording that arrived while this ran wins (it is a real voice).
+    took = (
+        PageVersion.objects.filter(pk=version.pk, audio="")
+        .exclude(audio_source=AudioSource.RECORDED)
+        .update(
+            audio=name,
+            audio_status=AudioStatus.READY,
+            audio_duration_seconds=round(result.duration_seconds, 2),
+            audio_bytes=len(result.audio),
+            audio_mp3=mp3_name,
+            audio_mp3_bytes=len(result.mp3) or None,
+            audio_error="",
+            narration_seconds=round(result.wall_seconds, 3),
+        )
     )
     if not took:
         default_storage.delete(name)
+        if mp3_name:
+            default_storage.delete(mp3_name)
         return "already narrated"
     return "ready"
 

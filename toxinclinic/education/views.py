@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,19 +16,20 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_GET
 
 from toxinclinic.clinical import billing
 from toxinclinic.education import markup, search, services
-from toxinclinic.education.models import AudioStatus, Condition, TreatmentPage
+from toxinclinic.education.models import AudioSource, AudioStatus, Condition, TreatmentPage
 from toxinclinic.education.permissions import can_edit_education
 
 PAGE_CACHE_SECONDS = 24 * 3600
 # Bump when the public templates change, so cached fragments from the old templates are not served.
-TEMPLATE_REVISION = 1
+TEMPLATE_REVISION = 2
 NONCE_MARKER = "__education_csp_nonce__"
-FILE_NAME = re.compile(r"^education/(audio|headshots)/[A-Za-z0-9_-]+\.(opus|jpg)$")
-CONTENT_TYPES = {"opus": "audio/ogg", "jpg": "image/jpeg"}
+FILE_NAME = re.compile(r"^education/(audio|headshots)/[A-Za-z0-9_-]+\.(opus|mp3|jpg)$")
+CONTENT_TYPES = {"opus": "audio/ogg", "mp3": "audio/mpeg", "jpg": "image/jpeg"}
 
 
 # --- public ------------------------------------------------------------------------------------------
@@ -120,7 +122,10 @@ def render_page(
 def cached_fragments(version: Any) -> dict[str, str]:
     """The page's rendered parts for one version; the key holds the version id, so a publish never
     serves stale text, and the audio state, so the player appears as soon as the narration is ready."""
-    key = f"education:page:{TEMPLATE_REVISION}:{version.public_id}:{version.audio_status}"
+    # The audio's name too: an uploaded recording replaces the audio of the same version.
+    key = (
+        f"education:page:{TEMPLATE_REVISION}:{version.public_id}:{version.audio_status}:{version.audio.name}"
+    )
     fragments = cache.get(key)
     if fragments is None:
         fragments = render_fragments(version.content, version=version)
@@ -160,6 +165,7 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
     faqs = [{**f, "html": markup.to_html(f["answer"])} for f in content["faqs"]]
     audio: dict[str, Any] = {"status": "preview"}
     published_at = None
+    first_published = _first_published(content)
     if version is not None:
         published_at = timezone.localtime(version.published_at)
         audio = {"status": version.audio_status}
@@ -170,7 +176,14 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
                 iso_duration=_iso_duration(version.audio_duration_seconds or 0),
                 seconds=version.audio_duration_seconds,
                 size=_size_label(version.audio_bytes or 0),
+                recorded=version.audio_source == AudioSource.RECORDED,
+                transcript_url=reverse("education:transcript", args=[slug]),
             )
+            if version.audio_mp3:
+                audio.update(
+                    mp3_url=reverse("education:file", args=[version.audio_mp3.name]),
+                    mp3_size=_size_label(version.audio_mp3_bytes or 0),
+                )
     ctx = {
         "c": content,
         "p": p,
@@ -178,12 +191,16 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
         "sections": sections,
         "faqs": faqs,
         "published_at": published_at,
+        "first_published": first_published,
+        # "Updated" only when it says something the publish date does not.
+        "show_updated": published_at is not None
+        and (first_published is None or published_at.date() != first_published.date()),
         "audio": audio,
         "page_url": page_url,
         "canonical": _abs(page_url),
         "og_image": _abs(headshot_url) if headshot_url else "",
         "nonce": NONCE_MARKER,
-        "jsonld": _jsonld(content, page_url, headshot_url, published_at, audio),
+        "jsonld": _jsonld(content, page_url, headshot_url, published_at, audio, first_published),
         "emergency_number": content["clinic"]["emergency_number"],
     }
     return {
@@ -196,6 +213,14 @@ def render_fragments(content: dict[str, Any], *, version: Any = None) -> dict[st
     }
 
 
+def _first_published(content: dict[str, Any]) -> Any:
+    """The page's publish date (set by the editor or an import; else its first publication), local time."""
+    raw = content.get("date_published") or ""
+    if not raw:
+        return None
+    return timezone.localtime(datetime.fromisoformat(raw))
+
+
 def _condition_codes() -> dict[str, str]:
     """ICD-10 code of each condition, from the clinical engine's billing table (G43.7 family, G24.3)."""
     out = {}
@@ -206,7 +231,12 @@ def _condition_codes() -> dict[str, str]:
 
 
 def _jsonld(
-    content: dict[str, Any], page_url: str, headshot_url: str, published_at: Any, audio: dict[str, Any]
+    content: dict[str, Any],
+    page_url: str,
+    headshot_url: str,
+    published_at: Any,
+    audio: dict[str, Any],
+    first_published: Any = None,
 ) -> str:
     url = _abs(page_url)
     codes = _condition_codes()
@@ -247,17 +277,26 @@ def _jsonld(
         "mentions": therapy,
         "author": {"@id": url + "#provider"},
     }
+    if first_published is not None:
+        webpage["datePublished"] = first_published.isoformat()
     if published_at is not None:
         webpage["dateModified"] = published_at.isoformat()
         webpage["lastReviewed"] = published_at.date().isoformat()
     if audio.get("url"):
-        webpage["audio"] = {
-            "@type": "AudioObject",
-            "contentUrl": _abs(audio["url"]),
-            "encodingFormat": "audio/ogg",
-            "duration": audio["iso_duration"],
-            "transcript": "The text of this page.",
-        }
+        formats = [(audio["url"], "audio/ogg")]
+        if audio.get("mp3_url"):
+            formats.append((audio["mp3_url"], "audio/mpeg"))
+        objects = [
+            {
+                "@type": "AudioObject",
+                "contentUrl": _abs(u),
+                "encodingFormat": fmt,
+                "duration": audio["iso_duration"],
+                "transcript": "The text of this page.",
+            }
+            for u, fmt in formats
+        ]
+        webpage["audio"] = objects[0] if len(objects) == 1 else objects
     graph: list[dict[str, Any]] = [webpage]
     if content["faqs"]:
         graph.append(
@@ -279,6 +318,24 @@ def _jsonld(
     raw = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False, indent=None)
     # As django.utils.html.json_script: no "</script>" or "<!--" can end the block early.
     return raw.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+
+
+def transcript(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the page's audio reads, as text (linked beside the player)."""
+    _page, version = services.published(slug)
+    content = version.content
+    when = date_format(timezone.localtime(version.published_at), "j F Y")
+    paragraphs = services.narration_text(content, when).split("\n\n")
+    return render(
+        request,
+        "education/transcript.html",
+        {
+            "title": content["title"],
+            "paragraphs": paragraphs,
+            "page_url": reverse("education:page", args=[slug]),
+            "recorded": version.audio_source == AudioSource.RECORDED,
+        },
+    )
 
 
 @require_GET

@@ -20,12 +20,16 @@ ROUTES: list[Route] = [
     Route("education:provider_create", "GET", M + "providers/new/", ADMIN_ONLY),
     Route("education:provider_edit", "GET", M + "providers/{edu_provider}/", ADMIN_ONLY),
     Route("education:page_create", "GET", M + "pages/new/", ADMIN_ONLY),
+    Route("education:page_import", "GET", M + "pages/import/", ADMIN_ONLY),
     Route("education:page_edit", "GET", PG, ADMIN_ONLY),
     Route("education:page_preview", "GET", PG + "preview/", ADMIN_ONLY),
     Route("education:page_versions", "GET", PG + "versions/", ADMIN_ONLY),
     Route("education:readability", "POST", PG + "readability/", ADMIN_ONLY),
     # Without the draft's version number nothing is published: 400 for the admin.
     Route("education:page_publish", "POST", PG + "publish/", expect(anon=302, admin=400, default=403)),
+    # Without a file nothing changes: 400 for the admin.
+    Route("education:page_recording", "POST", PG + "recording/", expect(anon=302, admin=400, default=403)),
+    Route("education:transcript", "GET", "/treatments/{edu_slug}/transcript/", expect(default=200)),
     Route(
         "api:answer_question",
         "GET",

@@ -137,7 +137,7 @@ def test_ask_without_javascript_and_honest_miss(browser: Any, live_server: Any, 
     page.goto(url)
     page.get_by_label("Your question").fill("does it hurt?")
     page.get_by_role("button", name="Find the answer").click()
-    expect(page.locator("#answer")).to_contain_text("The closest answer on this page: Does it hurt?")
+    expect(page.locator("#answer")).to_contain_text("From the page: Does it hurt?")
     assert "q=does+it+hurt" in page.url
     page.get_by_label("Your question").fill("where can I park my bicycle")
     page.get_by_role("button", name="Find the answer").click()
@@ -169,3 +169,70 @@ def test_phone_layout_and_print(page: Page, url: str, screenshot_dir: Path) -> N
     expect(page.locator(".tp-ask")).to_be_hidden()
     expect(page.locator("#faq-does-it-hurt .tp-faq-answer")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "treatment-print.png"), full_page=True)
+
+
+def test_both_audio_formats_report_their_duration(page: Page, url: str) -> None:
+    """Each <source> (Ogg Opus, MP3) loads on its own and states the same length as the page."""
+    page.goto(url)
+    sources = page.locator("audio source")
+    expect(sources).to_have_count(2)
+    types = [sources.nth(i).get_attribute("type") for i in range(2)]
+    assert types == ["audio/ogg; codecs=opus", "audio/mpeg"]
+    stated = float(page.locator("audio").get_attribute("data-seconds") or 0)
+    durations = page.evaluate(
+        """() => Promise.all([...document.querySelectorAll('audio source')].map(s =>
+            new Promise((resolve, reject) => {
+                const a = new Audio();
+                a.preload = 'metadata';
+                a.addEventListener('loadedmetadata', () => resolve([s.type, a.duration]));
+                a.addEventListener('error', () => reject(new Error(s.type))));
+                setTimeout(() => reject(new Error(s.type + ': no metadata after 15 s')), 15000);
+                a.src = s.src;
+            })))"""
+    )
+    assert [t for t, _ in durations] == types
+    for kind, seconds in durations:
+        assert abs(seconds - stated) < 2, (kind, seconds, stated)
+    # The player itself picks the first format it can play (Opus in Chromium).
+    current = page.evaluate(
+        """() => new Promise(resolve => {
+            const a = document.querySelector('audio');
+            if (a.currentSrc) return resolve(a.currentSrc);
+            a.addEventListener('loadedmetadata', () => resolve(a.currentSrc));
+        })"""
+    )
+    assert current.endswith(".opus")
+    link = page.get_by_role("link", name="Read the transcript")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Transcript of the audio")
+    expect(page.locator("article")).to_contain_text("What is Botox treatment?")
+
+
+@pytest.mark.parametrize(("width", "height", "name"), [(390, 844, "phone"), (1280, 900, "desktop")])
+def test_ask_box_journey(
+    page: Page, url: str, screenshot_dir: Path, width: int, height: int, name: str
+) -> None:
+    """A patient's own words find the sentence that answers; a question the page cannot answer gets the
+    clinic's phone number instead of a guess."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
+    box = page.get_by_label("Your question")
+    box.fill("how do I get ready for my appointment?")
+    with page.expect_response(lambda r: "/answer?" in r.url):
+        page.get_by_role("button", name="Find the answer").click()
+    answer = page.locator("#answer")
+    expect(answer.get_by_role("link", name="Before your visit")).to_be_visible()
+    expect(answer).to_contain_text("Please tell us about")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"treatment-ask-{name}.png"))
+    assert _serious(page) == []
+    box.fill("does my insurance pay for it")
+    with page.expect_response(lambda r: "/answer?" in r.url):
+        page.get_by_role("button", name="Find the answer").click()
+    expect(answer).to_contain_text("could not find a good answer")
+    expect(answer).to_contain_text("020 0000 0001")
+    page.screenshot(path=str(screenshot_dir / f"treatment-ask-miss-{name}.png"))
+    page.locator("#listen").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"treatment-player-{name}.png"))

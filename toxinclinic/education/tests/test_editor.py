@@ -228,6 +228,7 @@ def test_publishing_creates_a_version_and_new_audio(client_as: Any, narrated_pag
     client = client_as("admin")
     v1 = narrated_page.published_version
     DBTaskResult.objects.all().delete()  # version 1's own queue entry; its audio is already made
+    first_answer = narrated_page.faqs.order_by("position").first().answer
     data = editor_data(
         narrated_page, action="publish", **{"faqs-0-answer": "It feels like a quick pinch. It is over fast."}
     )
@@ -237,7 +238,7 @@ def test_publishing_creates_a_version_and_new_audio(client_as: Any, narrated_pag
     v2 = narrated_page.published_version
     assert v2.number == 2 and v2.pk != v1.pk and v2.published_by.username == "admin"
     assert "+It feels like a quick pinch. It is over fast." in v2.diff
-    assert any(line.startswith("-Most people say each shot") for line in v2.diff.splitlines())
+    assert any(line.startswith("-" + first_answer[:25]) for line in v2.diff.splitlines())
     event = AuditEvent.objects.get(action="education.page_published", data__version=2)
     assert event.actor.username == "admin" and event.data["version_id"] == str(v2.public_id)
     # The new version's audio is queued, then made by the worker from the new text.
@@ -249,7 +250,7 @@ def test_publishing_creates_a_version_and_new_audio(client_as: Any, narrated_pag
     v2.refresh_from_db()
     v1.refresh_from_db()
     assert v2.audio_status == AudioStatus.READY and v2.audio.name != v1.audio.name
-    assert v1.audio_status == AudioStatus.READY and v1.content["faqs"][0]["answer"].startswith("Most people")
+    assert v1.audio_status == AudioStatus.READY and v1.content["faqs"][0]["answer"] == first_answer
     html = client.get("/treatments/botox-migraine-dystonia/").content.decode()
     assert v2.audio.name in html and v1.audio.name not in html
     versions = client.get(f"{M}pages/{narrated_page.public_id}/versions/").content.decode()

@@ -40,7 +40,9 @@ def test_anonymous_visitor_reads_the_published_page(client: Any, demo_page: Trea
     # title and the date for people and machines
     assert "<h1>Botox for chronic migraine and cervical dystonia</h1>" in html
     local = timezone.localtime(v.published_at)
-    assert f'Updated <time datetime="{local.isoformat()}">{local.day} {local:%B %Y}</time>' in html
+    # The first publication is the publish date; "Updated" appears only on a later day.
+    assert f'Published <time datetime="{local.isoformat()}">{local.day} {local:%B %Y}</time>' in html
+    assert "Updated <time" not in html
     # every section, and the FAQ as disclosure widgets
     for s in v.content["sections"]:
         assert f'id="{s["anchor"]}"' in html and s["heading"] in html
@@ -58,7 +60,9 @@ def test_structured_data_and_open_graph(client: Any, narrated_page: TreatmentPag
     assert {c["name"] for c in page["about"]} == {"Chronic migraine", "Cervical dystonia"}
     assert {c["code"]["code"] for c in page["about"]} == {"G43.7", "G24.3"}
     assert page["about"][0]["possibleTreatment"]["@type"] == "MedicalTherapy"
-    assert page["dateModified"] and page["audio"]["duration"].startswith("PT")
+    audio = page["audio"] if isinstance(page["audio"], list) else [page["audio"]]
+    assert page["dateModified"] and all(a["duration"].startswith("PT") for a in audio)
+    assert page["datePublished"][:10] == page["dateModified"][:10]
     questions = [q["name"] for q in graph["FAQPage"]["mainEntity"]]
     assert "Does it hurt?" in questions and "How long does it last?" in questions
     assert all(q["acceptedAnswer"]["text"] for q in graph["FAQPage"]["mainEntity"])

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from toxinclinic.education import content, search
-from toxinclinic.education.services import faq_anchor
+from toxinclinic.education import quality, search
 
 URL = "/treatments/botox-migraine-dystonia/"
 API = "/api/v1/education/pages/botox-migraine-dystonia/answer"
@@ -15,38 +14,34 @@ API = "/api/v1/education/pages/botox-migraine-dystonia/answer"
 
 @pytest.fixture(scope="module")
 def index() -> search.Index:
-    page = content.default_page(clinic_phone="020", emergency_number="999")
-    taken = {s["anchor"] for s in page["sections"]}
-    for f in page["faqs"]:
-        f["anchor"] = faq_anchor(f["question"], taken)
-    return search.Index.for_content(page)
+    return quality.default_index()
 
 
 @pytest.mark.parametrize(
-    ("question", "anchor"),
+    ("question", "anchors", "phrase"),
     [
-        ("does it hurt?", "faq-does-it-hurt"),
-        ("Does it HURT", "faq-does-it-hurt"),
-        ("is the injection painful", "faq-does-it-hurt"),
-        ("how long does it last", "faq-how-long-does-it-last"),
-        ("how long do the effects last?", "faq-how-long-does-it-last"),
-        ("I take warfarin, is that a problem?", "faq-can-i-keep-taking-my-usual-medicines"),
-        ("what should I tell you before my visit", "before-your-visit"),
-        ("can I take my blood thinner", "faq-can-i-keep-taking-my-usual-medicines"),
-        ("what are the side effects", "side-effects"),
-        ("trouble swallowing", "side-effects"),
-        ("I am pregnant", "faq-can-i-have-it-if-i-am-pregnant-or-breastfeeding"),
-        ("will I look frozen", "faq-will-my-face-look-different"),
-        ("when will it start working", "when-it-works"),
-        ("what else can I try instead", "alternatives"),
-        ("can I rub my forehead afterwards", "aftercare"),
-        ("how many injections for migraine", "chronic-migraine"),
+        ("does it hurt?", "faq-does-it-hurt", "pinch or sting"),
+        ("Does it HURT", "faq-does-it-hurt", "pinch or sting"),
+        ("will the shots hurt a lot", "faq-does-it-hurt", "pinch or sting"),
+        ("how long does it last", "faq-how-long-does-it-last", "about 3 months"),
+        ("my eyelid droops, what do I do", "aftercare side-effects", "call the clinic"),
+        ("how do I get ready", "before-your-visit", "please tell us about"),
+        ("I take warfarin, is that a problem?", "before-your-visit faq-can-i-keep-taking", "blood thinner"),
+        ("trouble swallowing", "side-effects faq-what-are-the-side-effects", "trouble"),
+        ("can I rub my forehead afterwards", "aftercare faq-what-happens-during", "do not rub"),
+        ("how many injections for migraine", "chronic-migraine", "31 small shots"),
+        ("which muscels do you inject", "chronic-migraine", "muscles of the head and neck"),
     ],
 )
-def test_questions_find_the_right_part(index: search.Index, question: str, anchor: str) -> None:
+def test_questions_find_the_sentence_that_answers(
+    index: search.Index, question: str, anchors: str, phrase: str
+) -> None:
     result = search.answer(index, question)
-    assert result.matched and result.best is not None
-    assert result.best.doc.anchor == anchor, [(h.doc.anchor, h.score) for h in index.search(question)]
+    assert result.matched and result.best is not None, index.search(question)
+    assert result.best.doc.anchor.startswith(tuple(anchors.split())), index.search(question)
+    assert phrase in result.snippet.lower()
+    # A sentence or two (or one list with its lead-in), not the whole section.
+    assert len(result.snippet) < len(result.best.doc.body)
 
 
 @pytest.mark.parametrize(
@@ -64,17 +59,37 @@ def test_no_good_match_is_said_honestly(index: search.Index, question: str) -> N
     assert not search.answer(index, question).matched
 
 
-def test_stemming_and_synonyms_meet_in_the_middle() -> None:
-    assert search.terms("injections injected") == ["inject", "inject"]
+def test_stemming_lay_words_and_misspellings_meet_the_page(index: search.Index) -> None:
+    assert search.terms("injections injected shots jabs") == ["inject"] * 4
     assert search.terms("does it hurt") == search.terms("painful") == ["pain"]
-    assert search.terms("how long does it last") == ["last", "last"]
+    assert search.terms("get ready") == search.terms("prepare") == ["befor", "visit"]
+    assert index.query_terms("is it painfull")[0] == ["pain"]
+    assert index.query_terms("im pregnent")[0] == ["pregnant"]
+    # Intent: "how soon" adds the timeline's words at a lower weight, and is not itself required.
+    own, extra = index.query_terms("how soon does it work")
+    assert "soon" not in own and {"within", "week"} <= set(extra)
+
+
+def test_question_set_quality(index: search.Index) -> None:
+    """The question set (tests/questions.json): both halves measured; `make bench` reports the same."""
+    rows = quality.load()
+    assert len(rows) >= 80
+    assert sum(1 for r in rows if not r["answer_contains"]) >= 15
+    report = quality.evaluate(index, rows)
+    right, n = report.share(answerable=True, half="tuning")
+    assert right / n >= 0.9, [(o.question, o.got) for o in report.failures("tuning")]
+    declined, n_un = report.share(answerable=False)
+    assert declined == n_un, [(o.question, o.got) for o in report.failures() if not o.answerable]
+    held, n_held = report.share(answerable=True, half="held_out")
+    assert held / n_held >= 0.55  # the honest figure for questions never looked at while tuning
 
 
 def test_no_javascript_form_answers_on_the_page(client: Any, demo_page: Any) -> None:
     r = client.get(URL, {"q": "does it hurt?"})
     html = r.content.decode()
     assert r.status_code == 200
-    assert 'The closest answer on this page: <a href="#faq-does-it-hurt">Does it hurt?</a>' in html
+    assert 'From the page: <a href="#faq-does-it-hurt">Does it hurt?</a>' in html
+    assert "quick pinch or sting" in html.split('id="answer"')[1].split("</div>")[0]
     assert 'value="does it hurt?"' in html
     r = client.get(URL, {"q": "how much does parking cost"})
     assert "We could not find a good answer to that on this page" in r.content.decode()
@@ -94,6 +109,7 @@ def test_json_endpoint(client: Any, demo_page: Any) -> None:
     data = r.json()
     assert data["matched"] and data["kind"] == "faq" and data["title"] == "How long does it last?"
     assert data["url"] == URL + "#faq-how-long-does-it-last" and "3 months" in data["html"]
+    assert data["snippet"].startswith("One treatment lasts about 3 months.")
     miss = client.get(API, {"q": "pizza"}).json()
     assert miss["matched"] is False and "could not find a good answer" in miss["message"]
     bad = client.get(API, {"q": ""})

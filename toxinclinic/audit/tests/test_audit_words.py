@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from toxinclinic.audit.services import log_action
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.safety import services as safety
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 import toxinclinic
 from toxinclinic.core.inputs import CheckedInput
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.helpers import today
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import Patient
+from toxinclinic.testing import today
 
 NUMBER_AND_DATE_FIELDS = (
     forms.IntegerField,

@@ -9,8 +9,8 @@ from typing import Any
 
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.diary.models import DiaryEntry
-from toxinclinic.diary.tests.helpers import today
 from toxinclinic.patients.models import Patient
+from toxinclinic.testing import today
 
 NEW_PATIENT = {
     "mrn": "S100",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from toxinclinic.diary import services
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit, today, triptan
+from toxinclinic.testing import days_ago, sign_visit, today, triptan
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from toxinclinic.diary.tests.browser import axe_clean, login
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.messaging import services
 from toxinclinic.messaging.channels import key_filename
 from toxinclinic.messaging.models import Escalation, EscalationStatus, Message, OnCallContact, Status
 from toxinclinic.safety.models import TriageItem
+from toxinclinic.testing import days_ago, sign_visit
+from toxinclinic.testing.browser import axe_clean, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from toxinclinic.diary.tests.helpers import days_ago, sign_visit
 from toxinclinic.messaging import escalation, services
 from toxinclinic.messaging.models import (
     ClinicMessagingSettings,
@@ -23,6 +22,7 @@ from toxinclinic.messaging.models import (
     Status,
 )
 from toxinclinic.safety.models import TriageItem
+from toxinclinic.testing import days_ago, sign_visit
 
 pytestmark = pytest.mark.django_db
 

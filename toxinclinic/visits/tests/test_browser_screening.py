@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import browser_login
 from toxinclinic.clinical import screening
-from toxinclinic.diary.tests.browser import axe_clean
+from toxinclinic.testing.browser import axe_clean
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

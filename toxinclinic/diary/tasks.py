@@ -12,7 +12,11 @@ CHUNK = 500
 
 @task()
 def refresh_moh_flags(clinic_id: int) -> str:
-    """Re-judge every stale verdict of the clinic (see ``services.refresh_stale_moh``), in chunks."""
+    """Re-judge every stale verdict of the clinic (see ``services.refresh_stale_moh``), in chunks.
+
+    Idempotent: only verdicts still stale are re-judged, so a re-run after a killed worker (the lease
+    re-queues it) redoes at most the chunk that was in flight, with the same result.
+    """
     total = 0
     while True:
         done = services.refresh_stale_moh(clinic_id, limit=CHUNK)

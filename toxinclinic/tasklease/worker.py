@@ -3,9 +3,9 @@
 - Claim: inside the backend's locking transaction (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, an
   EXCLUSIVE transaction on SQLite) a conditional UPDATE moves the row READY -> RUNNING and writes a lease
   with a fresh token and an expiry ``lease_seconds`` ahead.
-- Heartbeat: a thread renews the expiry every third of the lease while the task runs. If the renewal finds
-  the token gone (another worker re-queued the task after this one stalled), the process exits at once, so a
-  task is never run by two workers at the same time.
+- Heartbeat: a thread renews the expiry after every third of the lease while the task runs. If the renewal
+  finds the token gone (another worker re-queued the task after this one stalled), the process exits at
+  once, so a task is never run by two workers at the same time.
 - Finish: every write of the outcome is conditional on the token; a worker that lost its lease writes nothing.
 - Failure: a transient one (see ``policy.is_transient``) puts the task back to READY with ``run_after`` pushed
   out by exponential back-off, until ``max_failures``; then, like a permanent one, FAILED with advice.
@@ -24,7 +24,7 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -59,6 +59,7 @@ class Claim:
     row: DBTaskResult
     token: uuid.UUID
     attempt: policy.Attempt
+    renewed_at: float = field(default_factory=time.monotonic)  # when the expiry was last pushed out
 
 
 def _holder_pid(holder: str) -> int | None:
@@ -90,31 +91,45 @@ def _with_lock_retries(fn: Any, *args: Any) -> Any:
 
 
 class Heartbeat(threading.Thread):
-    """Renews one claim's lease until stopped; exits the process if the lease was taken away."""
+    """One thread per worker: renews the lease of the task running now; exits the process if it was taken.
 
-    def __init__(self, claim: Claim, lease_seconds: float) -> None:
-        super().__init__(name=f"lease-{claim.row.pk}", daemon=True)
-        self.claim, self.lease_seconds = claim, lease_seconds
-        self.stopped = threading.Event()
+    Long-lived rather than one thread per task: starting and joining a thread per task cost more than the
+    rest of the lease together (measured with benchmarks/bench_task_lease.py).
+    """
+
+    def __init__(self, lease_seconds: float) -> None:
+        super().__init__(name="task-lease-heartbeat", daemon=True)
+        self.lease_seconds = lease_seconds
+        self.lock = threading.Lock()  # held while renewing, so the claim cannot be released mid-renewal
+        self.claim: Claim | None = None
+
+    def hold(self, claim: Claim | None) -> None:
+        with self.lock:
+            self.claim = claim
 
     def run(self) -> None:
-        try:
-            while not self.stopped.wait(self.lease_seconds / 3):
+        while True:
+            time.sleep(self.lease_seconds / 6)
+            with self.lock:
+                claim = self.claim
+                # Renewed once a third of the lease has passed: at most half of it goes by unrenewed.
+                if claim is None or time.monotonic() - claim.renewed_at < self.lease_seconds / 3:
+                    continue
                 try:
-                    renewed = TaskLease.objects.filter(pk=self.claim.row.pk, token=self.claim.token).update(
+                    renewed = TaskLease.objects.filter(pk=claim.row.pk, token=claim.token).update(
                         expires_at=timezone.now() + timedelta(seconds=self.lease_seconds)
                     )
                 except DatabaseError as exc:  # busy: the lease still has two thirds left; next beat
-                    logger.warning("Lease of task id=%s not renewed: %s", self.claim.row.pk, exc)
+                    logger.warning("Lease of task id=%s not renewed: %s", claim.row.pk, exc)
                     continue
-                if not renewed and not self.stopped.is_set():
+                if renewed:
+                    claim.renewed_at = time.monotonic()
+                else:
                     logger.error(
                         "Task id=%s: lease lost to another worker; stopping so it never runs twice at once.",
-                        self.claim.row.pk,
+                        claim.row.pk,
                     )
                     os._exit(70)
-        finally:
-            connections.close_all()
 
 
 class LeaseWorker(Worker):
@@ -125,6 +140,7 @@ class LeaseWorker(Worker):
         self.finishing = False
         self.exit_after_finish = False
         self._next_reap = 0.0
+        self.heartbeat: Heartbeat | None = None
 
     # -- signals: a second Ctrl-C during the outcome's few writes waits for them instead of losing them
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
@@ -199,12 +215,18 @@ class LeaseWorker(Worker):
                 "holder": self.holder,
                 "expires_at": now + timedelta(seconds=self.limits.lease_seconds),
             }
-            lease, _ = TaskLease.objects.update_or_create(task_id=row.pk, defaults=lease_fields)
+            failures = 0
+            if not row.worker_ids:  # first claim: no lease row yet (the reaper adds one only to claimed rows)
+                TaskLease.objects.create(task_id=row.pk, **lease_fields)
+            elif TaskLease.objects.filter(pk=row.pk).update(**lease_fields):
+                failures = TaskLease.objects.filter(pk=row.pk).values_list("failures", flat=True)[0]
+            else:
+                TaskLease.objects.create(task_id=row.pk, **lease_fields)
         row.status, row.started_at, row.worker_ids = TaskResultStatus.RUNNING, now, worker_ids
         attempt = policy.Attempt(
             task_id=str(row.pk),
             number=len(worker_ids),
-            failures_before=lease.failures,
+            failures_before=failures,
             max_failures=self.limits.max_failures,
         )
         return Claim(row=row, token=token, attempt=attempt)
@@ -212,8 +234,10 @@ class LeaseWorker(Worker):
     def run_task(self, claim: Claim) -> None:  # type: ignore[override]
         db_task_result = claim.row
         self.running_task = True
-        beat = Heartbeat(claim, self.limits.lease_seconds)
-        beat.start()
+        if self.heartbeat is None:
+            self.heartbeat = Heartbeat(self.limits.lease_seconds)
+            self.heartbeat.start()
+        self.heartbeat.hold(claim)
         error: BaseException | None = None
         return_value: Any = None
         sender: Any = None
@@ -231,7 +255,7 @@ class LeaseWorker(Worker):
         except BaseException as exc:
             error = exc
         finally:
-            beat.stopped.set()
+            self.heartbeat.hold(None)  # before any outcome write releases the token
         self.finishing = True
         try:
             if error is None:
@@ -242,14 +266,14 @@ class LeaseWorker(Worker):
             if error is not None:
                 _with_lock_retries(self._finish_failed, claim, error)
             if sender is not None and task_finished.has_listeners(sender):
-                db_task_result.refresh_from_db()
+                if error is not None:  # a failure may have re-queued it: read what was stored
+                    db_task_result.refresh_from_db()
                 task_finished.send(sender=sender, task_result=db_task_result.task_result)
         except DatabaseError:
             logger.exception(
                 "Task id=%s: outcome not stored; its lease will expire and it runs again.", claim.row.pk
             )
         finally:
-            beat.join(timeout=5)
             self.finishing = False
             self.running_task = False
             self._run_tasks += 1
@@ -265,17 +289,24 @@ class LeaseWorker(Worker):
         )
 
     def _finish_successful(self, claim: Claim, return_value: Any) -> None:
-        with transaction.atomic():
-            if not self._release(claim):
-                logger.error("Task id=%s finished after its lease was lost; result discarded.", claim.row.pk)
-                return
-            DBTaskResult.objects.filter(pk=claim.row.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.SUCCESSFUL,
-                finished_at=timezone.now(),
-                return_value=return_value,
-                exception_class_path="",
-                traceback="",
-            )
+        """One conditional UPDATE: stored only while this claim's token is still the lease's. The token stays
+        on the finished task's lease (harmless: only RUNNING tasks' leases are ever read)."""
+        row = claim.row
+        now = timezone.now()
+        stored = DBTaskResult.objects.filter(
+            pk=row.pk, status=TaskResultStatus.RUNNING, lease__token=claim.token
+        ).update(
+            status=TaskResultStatus.SUCCESSFUL,
+            finished_at=now,
+            return_value=return_value,
+            exception_class_path="",
+            traceback="",
+        )
+        if not stored:
+            logger.error("Task id=%s finished after its lease was lost; result discarded.", row.pk)
+            return
+        row.status, row.finished_at, row.return_value = TaskResultStatus.SUCCESSFUL, now, return_value
+        row.exception_class_path = row.traceback = ""
 
     def _finish_failed(self, claim: Claim, exc: BaseException) -> None:
         row = claim.row

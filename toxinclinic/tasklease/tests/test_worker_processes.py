@@ -135,3 +135,22 @@ def test_ctrl_c_during_a_child_process_queues_the_task_again_for_the_next_start(
     shared.start_worker("--max-failures", "1")
     wait_until(lambda: lines(log, "done c1"), 60, "the next start to finish it")
     assert shared.rows([tid])[tid]["status"] == "SUCCESSFUL"
+
+
+def test_a_worker_that_lost_its_lease_stops_and_writes_nothing(shared: Shared, tmp_path: Path) -> None:
+    """As if another worker had re-queued and claimed the task while this one stalled: its heartbeat finds
+    the token changed, and the process ends before it could finish the task a second time."""
+    log, release = tmp_path / "log", tmp_path / "release"
+    [tid] = shared.enqueue("wait_for_file", (str(log), "t1", str(release)))
+    a = shared.start_worker("--lease-seconds", "1.5")
+    wait_until(lambda: lines(log, "start t1"), 60, "the worker to start the task")
+    shared.py(
+        "import uuid\nfrom toxinclinic.tasklease.models import TaskLease\n"
+        f"out = TaskLease.objects.filter(pk={tid!r}).update(token=uuid.uuid4(), holder='another worker')"
+    )
+    assert a.wait(timeout=30) == 70
+    release.touch()
+    time.sleep(0.5)
+    assert not lines(log, "done t1")
+    row = shared.rows([tid])[tid]
+    assert row["status"] == "RUNNING"  # still the other holder's; its lease decides what happens next

@@ -225,3 +225,16 @@ def test_cancel_takes_back_pending_messages_and_keeps_sent_ones(world: Any, sms_
     assert services.deliver(pending.pk).startswith("not due")
     with pytest.raises(services.InvalidMessage):
         services.cancel(reason="nothing named")
+
+
+def test_the_sweep_task_keeps_only_a_day_of_its_own_results(world: Any, sms_dir: Path) -> None:
+    from toxinclinic.messaging.tasks import _prune_own_results, deliver_message, sweep_task
+
+    old = timezone.now() - dt.timedelta(days=2)
+    for task_path in (sweep_task.module_path, deliver_message.module_path):
+        DBTaskResult.objects.create(
+            task_path=task_path, args_kwargs={"args": [], "kwargs": {}}, queue_name="default",
+            backend_name="default", status="SUCCESSFUL", finished_at=old, run_after=old,
+        )  # fmt: skip
+    assert _prune_own_results() == 1
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [deliver_message.module_path]

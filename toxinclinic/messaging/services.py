@@ -185,11 +185,14 @@ def deliver(message_pk: int, *, worker: str = "") -> str:
     out = Outgoing(key=msg.idempotency_key, address=msg.address, subject=msg.subject, body=msg.body)
     try:
         result = channel.deliver(out)
-    except DeliveryError as exc:
+    except Exception as exc:  # a channel's bug counts as a failed attempt too: bounded, never a silent loop
         done = timezone.now()
-        error = str(exc)[:500]
+        permanent = getattr(exc, "permanent", False)
+        error = (str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}")[:500]
+        if not isinstance(exc, DeliveryError):
+            log.exception("channel %s raised while delivering message %s", msg.channel, msg.pk)
         Attempt.objects.filter(pk=attempt.pk).update(outcome=Outcome.FAILED, finished_at=done, error=error)
-        if exc.permanent or number >= msg.max_attempts:
+        if permanent or number >= msg.max_attempts:
             _finish(msg, token, status=Status.FAILED, last_error=error, next_attempt_at=None)
             return "failed"
         when = done + conf.retry_delay(number)
@@ -268,6 +271,8 @@ def ensure_ticking(now: dt.datetime | None = None) -> None:
         return
     now = now or timezone.now()
     interval = conf.sweep_interval()
+    if Ticker.objects.filter(name=TICKER, next_run_at__gte=now - 3 * interval).exists():
+        return  # the chain is alive (the common case: one read, no write)
     nxt = now + interval
     with transaction.atomic():
         ticker, created = Ticker.objects.get_or_create(name=TICKER, defaults={"next_run_at": nxt})

@@ -79,5 +79,7 @@ def retry(request: HttpRequest, message_id: str) -> HttpResponse:
     except services.InvalidMessage as exc:
         flash.error(request, str(exc))
     else:
-        flash.success(request, f"Queued again: the worker will send it to {msg.recipient_label} now.")
+        flash.success(
+            request, f"Queued again for {msg.recipient_label}: the status below shows when it has gone."
+        )
     return redirect("messaging:message", message_id=msg.public_id)

@@ -225,3 +225,32 @@ def test_cancel_takes_back_pending_messages_and_keeps_sent_ones(world: Any, sms_
     assert services.deliver(pending.pk).startswith("not due")
     with pytest.raises(services.InvalidMessage):
         services.cancel(reason="nothing named")
+
+
+def test_the_sweep_task_keeps_only_a_day_of_its_own_results(world: Any, sms_dir: Path) -> None:
+    from toxinclinic.messaging.tasks import _prune_own_results, deliver_message, sweep_task
+
+    old = timezone.now() - dt.timedelta(days=2)
+    for task_path in (sweep_task.module_path, deliver_message.module_path):
+        DBTaskResult.objects.create(
+            task_path=task_path, args_kwargs={"args": [], "kwargs": {}}, queue_name="default",
+            backend_name="default", status="SUCCESSFUL", finished_at=old, run_after=old,
+        )  # fmt: skip
+    assert _prune_own_results() == 1
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [deliver_message.module_path]
+
+
+class _BrokenChannel(FileChannel):
+    def deliver(self, msg: Any) -> str:
+        raise KeyError("template")
+
+
+def test_a_channel_that_raises_counts_as_a_failed_attempt(world: Any, sms_dir: Path, settings: Any) -> None:
+    settings.TOXINCLINIC_MESSAGING_CHANNELS = {
+        "sms": {"BACKEND": f"{__name__}._BrokenChannel", "OPTIONS": {"directory": str(sms_dir)}}
+    }
+    msg = _queue(world, max_attempts=1)
+    assert services.deliver(msg.pk) == "failed"
+    msg.refresh_from_db()
+    assert msg.status == Status.FAILED and msg.last_error == "KeyError: 'template'"
+    assert [a.outcome for a in msg.attempts.all()] == [Outcome.FAILED]

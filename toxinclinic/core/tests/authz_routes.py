@@ -19,6 +19,8 @@ HISTORY_WRITE = dict(
 ROUTES: list[Route] = [
     Route("landing", "GET", "/", expect(anon=200, default=302)),
     Route("healthz", "GET", "/healthz", expect(default=200)),
+    Route("favicon", "GET", "/favicon.ico", expect(default=200)),
+    Route("robots_txt", "GET", "/robots.txt", expect(default=200)),
     Route("home", "GET", "/home/", expect(anon=302, default=200)),
     Route("login", "GET", "/accounts/login/", expect(anon=200, default=302)),
     Route("logout", "POST", "/accounts/logout/", expect(default=302)),

@@ -146,3 +146,14 @@ def test_planning_writes_nothing(world: Any) -> None:
     assert (DiaryEntry.objects.count(), DiaryMonth.objects.count(), AuditEvent.objects.count()) == before
     assert DiaryStatus.objects.values().get(patient=world.patient) == status
     assert DiaryEntry.objects.get(patient=world.patient, date=day).headache is False
+
+
+def test_the_charts_acute_classes_are_the_engines() -> None:
+    """The chart's medicine classes the diary offers are the engine's classes (``other`` is a diary
+    answer, not a chart class): a class added to one and not the other fails here."""
+    from toxinclinic.clinical import diary as engine
+    from toxinclinic.patients.models import ACUTE_CLASSES, MedicationClass
+
+    diary_classes = set(engine.MEDICATION_CLASSES) - {"other"}
+    assert diary_classes <= set(MedicationClass.values)  # every engine class can be put on a chart
+    assert set(ACUTE_CLASSES) == diary_classes

@@ -53,7 +53,7 @@ def run(quick: bool) -> list[BenchResult]:
             version.refresh_from_db()
             results.append(
                 BenchResult(
-                    "narrate the default page (espeak-ng + opusenc)",
+                    "narrate the default page (espeak-ng + opusenc + lame)",
                     wall,
                     "s",
                     "length of the audio it makes",

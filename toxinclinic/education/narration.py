@@ -73,7 +73,7 @@ def _encode(wav: Path, title: str, artist: str) -> tuple[bytes, bytes]:
     if artist:
         cmd += ["--artist", artist]
     _run([*cmd, str(wav), str(opus)])
-    lame = ["lame", "--quiet", "-m", "m", "-b", str(MP3_KBITS)]
+    lame = ["lame", "--quiet", "-m", "m", "-b", str(MP3_KBITS), "-q", "7"]  # -q 7: fast, fine for speech
     if title:
         lame += ["--tt", title]
     if artist:

@@ -62,7 +62,7 @@ STOPWORDS = frozenset(
     id let way one someone something anyone whether sure not matter properly proper till until happen
     happens happened
     exactly exact between part parts affect affected affects decide decides decided usual usually possible
-    possibly ever even mean means everything cause causes""".split()
+    possibly ever even mean means everything cause causes make makes""".split()
 )
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
@@ -87,7 +87,6 @@ LAY_WORDS: dict[str, str] = {
     "droops": "droopy",
     "eyesight": "vision",
     "sight": "vision",
-    "see": "vision",
     "quit": "stop",
     "nursing": "breastfeeding",
     "expecting": "pregnant",
@@ -111,6 +110,18 @@ LAY_WORDS: dict[str, str] = {
     "instead": "other",
     "eyelids": "eyelid",
     "avoid": "donot",
+    "uncomfortable": "pain",
+    "discomfort": "pain",
+    "results": "effect",
+    "result": "effect",
+    "choke": "swallowing",
+    "choking": "swallowing",
+    "poison": "toxin",
+    "poisonous": "toxin",
+    "fail": "not work",
+    "fails": "not work",
+    "failed": "not work",
+    "regularly": "often",
     "touch": "rub",
     "sag": "droopy",
     "sagging": "droopy",
@@ -161,6 +172,8 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bnot help(s|ing|ed)?\b", "not work help"),
     (r"\bcarry on( with)?\b", "keep"),
     (r"\bcome off\b|\bgive up\b", "stop"),
+    (r"\bbreast[- ]feed", "breastfeed"),
+    (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
     (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
     (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
 )
@@ -177,19 +190,20 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(
             r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
             r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
+            r"|\bhow many days\b|\bsee (results|a difference|a change)\b"
         ),
         "change within days weeks full effect notice",
     ),
     (
         re.compile(
-            r"\bhow long (does|will|do) (it|the \w+|they) (last|stay)\b|\bwears? off\b"
+            r"\bhow long (does|will|do|did) .*\b(last|stay)\b|\bwears? off\b"
             r"|\bkeeps? working\b|\bhow many months\b"
         ),
         "lasts months wears off",
     ),
     (
         re.compile(
-            r"\bhow (often|frequent)|\bcome back\b|\brepeat|\bhow many weeks\b"
+            r"\bhow (often|frequent|regular)|\bcome back\b|\brepeat|\bhow many weeks\b"
             r"|\bbetween (treatments|sessions|rounds|injections|shots|visits)\b"
         ),
         "every weeks repeat come back",
@@ -202,7 +216,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # “What if …” asks for an instruction, but the rest of the question says which: a light nudge only.
     (re.compile(r"\bwhat if\b|\bwhat happens if\b"), "~help"),
-    (re.compile(r"\bhow (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
+    (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
     (
         re.compile(

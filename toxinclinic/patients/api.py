@@ -64,6 +64,7 @@ _PatientInText = create_schema(
     name="PatientInText",
     fields=_PATIENT_TEXT,
     custom_fields=form_field_types(PatientForm, _PATIENT_TEXT),
+    base_class=Schema,
 )
 _PatientPatchText = create_schema(
     Patient,
@@ -71,6 +72,7 @@ _PatientPatchText = create_schema(
     fields=_PATIENT_TEXT,
     optional_fields="__all__",
     custom_fields=form_field_types(PatientForm, _PATIENT_TEXT, optional=True),
+    base_class=Schema,
 )
 
 

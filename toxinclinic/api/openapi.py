@@ -1,11 +1,12 @@
 """What every operation of the OpenAPI document says beyond its own schemas, added in one place.
 
-* The error responses. Every operation can answer 401 (no session or bearer token, or one that may not
-  be used), 403 (the role may not), 404 (unknown id or another clinic's), 409 (a stale ``version`` or a
-  state that no longer allows the change) and 422 (a field is invalid) — all in the one error shape of
-  ``toxinclinic.api.main``'s handlers: ``{"detail": "..."}`` or ``{"detail": [{loc, msg, type}]}``.
-* Text the server refuses whatever the field: a NUL character or a lone UTF-16 surrogate
-  (``core.middleware``). Every request string without its own pattern, enum or format says so.
+* The error responses. Every operation can answer 400 (a body that is not JSON), 401 (no session or
+  bearer token, or one that may not be used), 403 (the role may not), 404 (unknown id or another
+  clinic's), 409 (a stale ``version`` or a state that no longer allows the change) and 422 (a field is
+  invalid), all in the one error shape of ``toxinclinic.api.main``'s handlers: ``{"detail": "..."}`` or
+  ``{"detail": [{loc, msg, type}]}``.
+* Text the server refuses whatever the field: a NUL character (``core.middleware``). Every request
+  string without its own pattern, enum or format says so.
 * Request objects list their fields: a body made of other keys is not what the operation reads.
 
 The operations' own constraints (enums, lengths, ranges) are declared on their schemas in each app's
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 ERROR_STATUSES: dict[str, str] = {
+    "400": "The request body is not JSON.",
     "401": "Not signed in, or the bearer token is unknown, revoked, expired or not usable "
     "(`detail` says which).",
     "403": "Your role may not do this here (or your token lacks the second factor your account needs).",
@@ -26,12 +28,13 @@ ERROR_STATUSES: dict[str, str] = {
     "422": "A field is invalid: each `detail[].loc` names the field and `msg` says what to send instead.",
 }
 
-#: No NUL and no lone surrogate (JSON text may escape them; the server refuses both).
-PLAIN_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
+#: No NUL (JSON text may escape one; the server refuses it). Lone surrogates are refused too, but a pattern
+#: naming them does not compile in every regex engine (Rust's, behind most validators), so it is left out.
+PLAIN_TEXT = "^[^\\u0000]*$"
 #: A decimal written as text (pydantic takes a Decimal as a JSON number or as such a string).
 DECIMAL_TEXT = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
 #: The same, with at least one character that is not white space (the forms strip text).
-NOT_BLANK_TEXT = "^[^\\u0000\\ud800-\\udfff]*[^\\s\\u0000\\ud800-\\udfff][^\\u0000\\ud800-\\udfff]*$"
+NOT_BLANK_TEXT = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 ERROR_SCHEMAS: dict[str, Any] = {
     "FieldProblem": {

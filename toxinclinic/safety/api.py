@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 
 from toxinclinic.api.errors import FieldError
-from toxinclinic.api.fields import checked_enum, model_choices
+from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
 from toxinclinic.core.schemas import Schema
@@ -385,7 +385,7 @@ def acknowledge_triage_item(request: HttpRequest, item_id: uuid.UUID, payload: V
 
 class CallBackIn(Schema):
     version: int
-    notes: str
+    notes: str = Field(..., json_schema_extra=REQUIRED_TEXT)
     outcome: model_choices(TriageItem, "outcome", exclude=("",))  # type: ignore[valid-type]
     close: bool = True
 
@@ -410,7 +410,7 @@ def record_triage_call_back(request: HttpRequest, item_id: uuid.UUID, payload: C
 
 
 class AdverseEventIn(Schema):
-    term: str
+    term: str = Field(..., json_schema_extra=REQUIRED_TEXT)
     severity: model_choices(AdverseEvent, "severity")  # type: ignore[valid-type]
     serious: bool = False
     seriousness_criteria: list[checked_enum(SERIOUSNESS_CRITERIA)] = Field(default_factory=list)  # type: ignore[valid-type]

@@ -93,7 +93,7 @@ class ProtocolIn(Schema):
 
 
 class SiteIn(Schema):
-    site_id: str = Field(..., max_length=60)
+    site_id: str = Field(..., max_length=60, json_schema_extra=REQUIRED_TEXT)
     muscle: model_choices(InjectionSite, "muscle")  # type: ignore[valid-type]
     side: model_choices(InjectionSite, "side")  # type: ignore[valid-type]
     units: Decimal = Field(..., description="U of the visit's product")

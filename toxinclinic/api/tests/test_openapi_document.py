@@ -54,6 +54,7 @@ def test_real_error_bodies_match_the_documented_error_schema(
     p = world.patient
     base = f"/api/v1/patients/{p.public_id}"
     bodies = {
+        400: client_as("nurse").post(f"{base}/allergies", "{not json", content_type="application/json"),
         401: client_as(None).get("/api/v1/me"),
         403: client_as("nurse").get("/api/v1/audit/events"),
         404: client_as("nurse").get("/api/v1/patients/00000000-0000-0000-0000-000000000000"),

@@ -26,7 +26,7 @@ def test_clinician_reads_a_diary(page: Page, live_server: Any, world: Any, scree
     login(page, base, "clinician")
     page.get_by_role("listitem").get_by_role("link", name="Lovelace, Ada").click()  # the MOH panel
     expect(page.get_by_role("heading", level=1)).to_have_text("Headache diary and outcomes")
-    expect(page.locator("section.moh")).to_contain_text("Flag: criteria met")
+    expect(page.locator("section.moh")).to_contain_text("Criteria for medication-overuse headache are met")
     expect(page.locator("main")).to_contain_text("Monthly numbers")
     expect(page.locator("main")).to_contain_text("HIT-6")
     assert image_loaded(page, ".chart img")

@@ -140,7 +140,8 @@ def test_unpublished_and_unknown_pages_are_404(client: Any, world: Any) -> None:
 def test_sitemap_lists_published_pages_with_their_date(client: Any, demo_page: Any) -> None:
     xml = client.get("/sitemap.xml").content.decode()
     v = demo_page.published_version
-    assert f"{URL}</loc><lastmod>{v.published_at.date().isoformat()}</lastmod>" in xml
+    # The date where the site is (its time zone), as the sitemap writes it.
+    assert f"{URL}</loc><lastmod>{timezone.localtime(v.published_at).date().isoformat()}</lastmod>" in xml
     assert "/treatments/</loc>" in xml
 
 

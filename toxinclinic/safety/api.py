@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Status
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.api.errors import FieldError
 from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.audit.services import record_read
@@ -134,7 +135,7 @@ def _report_out(rep: SideEffectReport) -> dict[str, Any]:
             rep.advice,
             emergency=clinic.emergency_number,
             phone=clinic.phone,
-            injected_on=f"{rep.session.injected_on:%d %B %Y}" if rep.session else "recently",
+            injected_on=format_date(rep.session.injected_on, clinic, "long") if rep.session else "recently",
         ),
         "reasons": rep.reasons,
         "contact": _contact(clinic),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import log_action, record_change, snapshot
 from toxinclinic.clinical import aftercare, recall, triage
 from toxinclinic.patients.models import Patient
@@ -294,7 +295,7 @@ def answer_check_in(
             "answered": (
                 "This check-in was already answered. Report anything new with 'Report a side effect'."
             ),
-            "upcoming": f"This check-in opens on {check_in.due_on:%d %b %Y}.",
+            "upcoming": f"This check-in opens on {format_date(check_in.due_on, check_in.clinic)}.",
             "missed": "This check-in has closed. Report anything you feel with 'Report a side effect'.",
         }[state]
         raise InvalidInput({"check_in": [msg]})

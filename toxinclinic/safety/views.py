@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_read
 from toxinclinic.diary.views import own_patient
 from toxinclinic.patients.services import Conflict, parse_public_id
@@ -142,7 +143,7 @@ def report_result(request: HttpRequest, report_id: str) -> HttpResponse:
         rep.advice,
         emergency=clinic.emergency_number,
         phone=clinic.phone,
-        injected_on=f"{rep.session.injected_on:%d %B %Y}" if rep.session else "recently",
+        injected_on=format_date(rep.session.injected_on, clinic, "long") if rep.session else "recently",
     )
     if not rep.urgent:
         return render(request, "safety/report_done.html", {"rep": rep, "clinic": clinic, "advice": text})

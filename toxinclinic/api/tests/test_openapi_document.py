@@ -58,7 +58,9 @@ def test_real_error_bodies_match_the_documented_error_schema(
         401: client_as(None).get("/api/v1/me"),
         403: client_as("nurse").get("/api/v1/audit/events"),
         404: client_as("nurse").get("/api/v1/patients/00000000-0000-0000-0000-000000000000"),
-        409: client_as("nurse").patch(base, {"version": 99, "phone": "1"}, content_type="application/json"),
+        409: client_as("nurse").patch(
+            base, {"version": 99, "phone": "(617) 555-0134"}, content_type="application/json"
+        ),
         422: client_as("nurse").patch(base, {"version": 1, "sex": "x"}, content_type="application/json"),
     }
     for status, r in bodies.items():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from toxinclinic.audit.services import log_action
+from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.safety import services as safety
 from toxinclinic.testing import days_ago, sign_visit
 
@@ -74,15 +75,10 @@ def test_from_after_to_is_an_error_not_an_empty_list(world: Any, client_as: Any)
 
 def test_days_are_the_clinics_days(world: Any, client_as: Any) -> None:
     """An event at 03:30 UTC on Mar 12 happened on Mar 11 in New York, and is filtered as such."""
-    from django.db import connection
-
-    from toxinclinic.audit.services import _EVENTS, change_row
-
-    values = {f.attname: getattr(world.patient, f.attname) for f in type(world.patient)._meta.concrete_fields}
-    row = change_row("chart.viewed", world.patient, values, None, actor=world.user("nurse"))
-    row["changes"], row["data"] = {}, {"what": "chart"}
-    with connection.cursor() as cur:  # written as of a past moment: the ORM would stamp it now
-        _EVENTS.insert(cur, {**row, "at": dt.datetime(2026, 3, 12, 3, 30, tzinfo=dt.UTC)})
+    past = dt.datetime(2026, 3, 12, 3, 30, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=past):  # the row is stamped at write
+        event = record_read(world.patient, actor=world.user("nurse"))
+    assert event is not None and event.at == past
     page = client_as("admin").get("/audit/", {"since": "2026-03-11", "until": "2026-03-11"}).content.decode()
     assert "Mar 11, 2026, 11:30 PM" in page and "Chart of Ada Lovelace" in page
     page = client_as("admin").get("/audit/", {"since": "2026-03-12", "until": "2026-03-12"}).content.decode()

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
+from toxinclinic.accounts.locale import ClinicLocale, format_date, format_time
 from toxinclinic.messaging import services
 from toxinclinic.messaging.channels import key_filename
 from toxinclinic.messaging.models import Escalation, EscalationStatus, Message, OnCallContact, Status
@@ -72,7 +73,7 @@ def test_urgent_report_lands_in_the_outbox_and_escalates(
     )
     expect(story).to_contain_text("Being sent to Nurse Tester (nurse) by e-mail")
     # The emergency number comes before the story, on screen without scrolling.
-    call = patient.get_by_role("link", name="Call 999")
+    call = patient.get_by_role("link", name=f"Call {ClinicLocale.of(world.clinic).emergency_number}")  # 911
     box = call.bounding_box()
     assert box is not None and box["y"] + box["height"] < viewport["height"]
     assert box["y"] < (story.bounding_box() or {"y": 0})["y"]
@@ -89,8 +90,8 @@ def test_urgent_report_lands_in_the_outbox_and_escalates(
     mails = [p.read_text() for p in (tmp_path / "mail").iterdir()]
     assert sum("To: nurse@example.org" in m for m in mails) == 1  # (the other is the patient's check-in)
     patient.reload()
-    sent_at = timezone.localtime(first.sent_at)
-    expect(story).to_contain_text(f"Sent to Nurse Tester (nurse) by e-mail at {sent_at:%H:%M}")
+    sent_at = format_time(first.sent_at, world.clinic)
+    expect(story).to_contain_text(f"Sent to Nurse Tester (nurse) by e-mail at {sent_at}")
     expect(story).to_contain_text("If nobody does by")
     patient.screenshot(path=str(screenshot_dir / f"messaging-urgent-sent-{size}.png"), full_page=True)
 
@@ -175,9 +176,9 @@ def test_urgent_report_while_the_clinic_is_closed_says_when_it_will_be_seen(
     page.get_by_text("Trouble swallowing", exact=True).click()
     page.get_by_role("button", name="Send to the clinic").click()
     story = page.locator("section", has=page.get_by_role("heading", name="What happened to your report"))
-    expect(story).to_contain_text(
-        f"Nobody will see your report until it opens on {open_day:%A} {open_day.day} {open_day:%B} at 08:30"
-    )
+    day, at = format_date(open_day, world.clinic, "weekday"), format_time(dt.time(8, 30), world.clinic)
+    opens_words = f"{day} at {at}"
+    expect(story).to_contain_text(f"Nobody will see your report until it opens on {opens_words}")
     expect(story).not_to_contain_text("Sent to")
     axe_clean(page, "urgent screen, clinic closed")
     page.screenshot(path=str(screenshot_dir / f"messaging-urgent-closed-{size}.png"), full_page=True)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import ClinicLocale, format_date, format_time
 from toxinclinic.messaging import escalation, services
 from toxinclinic.messaging.models import (
     ClinicMessagingSettings,
@@ -77,17 +78,19 @@ def test_urgent_report_messages_the_first_contact_and_says_so(
     for private in ("Lovelace", "Ada", "breath", "A001"):
         assert private not in msg.body and private not in msg.subject
     page = _text(client.get(url).content.decode())
-    assert page.index("Call 999") < page.index("What happened to your report")  # the emergency number first
+    emergency = f"Call {ClinicLocale.of(world.clinic).emergency_number}"
+    assert emergency == "Call 911"  # a US clinic by default
+    assert page.index(emergency) < page.index("What happened to your report")  # the emergency number first
+    assert f"injections on {format_date(days_ago(5), world.clinic, 'long')}." in page  # "November 26, 2026"
     assert "Being sent to Nurse Tester (nurse) by e-mail" in page
     assert "alerted" not in page and "will call" not in page
 
     services.deliver(msg.pk)
     msg.refresh_from_db()
     page = _text(client.get(url).content.decode())
-    local = timezone.localtime(msg.sent_at)
-    assert f"Sent to Nurse Tester (nurse) by e-mail at {local:%H:%M}" in page
+    assert f"Sent to Nurse Tester (nurse) by e-mail at {format_time(msg.sent_at, world.clinic)}" in page
     esc = Escalation.objects.get()
-    assert f"If nobody does by {timezone.localtime(esc.next_step_at):%H:%M}" in page
+    assert f"If nobody does by {format_time(esc.next_step_at, world.clinic)}" in page
 
 
 def test_nobody_acknowledges_so_the_next_contact_is_messaged_then_the_list_runs_out(
@@ -167,10 +170,9 @@ def test_outside_opening_hours_nobody_is_messaged_until_the_clinic_opens(
     opens = timezone.localtime(esc.next_step_at)
     assert (opens.date(), opens.time()) == (open_day, dt.time(9))
     page = _text(client.get(url).content.decode())
-    assert (
-        f"Nobody will see your report until it opens on {open_day:%A} {open_day.day} {open_day:%B} at 09:00"
-        in page
-    )
+    day, at = format_date(open_day, world.clinic, "weekday"), format_time(dt.time(9), world.clinic)
+    opens_words = f"{day} at {at}"
+    assert f"Nobody will see your report until it opens on {opens_words}" in page
     assert "Sent to" not in page
     assert escalation.run_due(esc.next_step_at + dt.timedelta(minutes=1)) == 1
     assert Message.objects.get().recipient_user == world.user("nurse")
@@ -183,7 +185,7 @@ def test_without_on_call_contacts_the_patient_is_told_nobody_was_messaged(
     assert Message.objects.count() == 0
     assert Escalation.objects.get().status == EscalationStatus.NO_CONTACTS
     page = _text(client.get(url).content.decode())
-    assert "nobody has been messaged" in page and "Call 999" in page
+    assert "nobody has been messaged" in page and "Call 911" in page
     item = TriageItem.objects.get()
     staff_page = _text(client_as("nurse").get(f"/safety/triage/{item.public_id}/").content.decode())
     assert "the clinic's on-call list is empty" in staff_page

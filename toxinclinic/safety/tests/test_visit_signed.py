@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.safety.models import CheckIn, TreatmentSession
 from toxinclinic.safety.services import treatment_status
@@ -74,5 +75,7 @@ def test_dashboard_shows_window_aftercare_and_check_in(client_as: Any, world: An
     page = client_as("patient").get("/home/").content.decode()
     assert "Answer your day-3 check-in" in page
     opens = days_ago(3) + dt.timedelta(days=84)
-    assert f"opens on <strong>{opens:%B} {opens.day}, {opens.year}</strong>" in page  # a US clinic
+    long_date = format_date(opens, world.clinic, "long")
+    assert long_date == f"{opens:%B} {opens.day}, {opens.year}"  # a US clinic: "February 20, 2027"
+    assert f"opens on <strong>{long_date}</strong>" in page
     assert "Do not rub or massage the injection sites" in page

@@ -3,7 +3,8 @@
 Only the mapping from chart rows to the engine's questions lives here; which answers are a stop or a
 concern, and why, is the engine's (``clinical.screening``). A question starts answered only when a chart
 row holds the fact, and then says which row ("Yes — Warfarin on the medication list, added
-12 Mar 2026"). The absence of a row is never an answer: such a question stays unanswered for the nurse.
+Mar 12, 2026", in the clinic's date format). The absence of a row is never an answer: such a question
+stays unanswered for the nurse.
 
 ``TOXINCLINIC_PREGNANCY_QUESTION_AGES`` (a ``(min, max)`` pair of years) changes the ages at which a
 female patient is asked about pregnancy and breastfeeding; the default is the engine's
@@ -16,9 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import date_format
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import screening
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication, Patient
 
@@ -61,27 +61,30 @@ class ChartAnswers:
         return "Yes — " + "; ".join(found) if found else None
 
 
-def _added(row: object) -> str:
+def _added(row: object, clinic: object = None) -> str:
+    """The ", added Mar 12, 2026" of a source: the day the row was added, in the clinic's time zone and
+    date format."""
     created = getattr(row, "created_at", None)
-    return f", added {date_format(timezone.localtime(created).date())}" if created else ""
+    return f", added {format_date(created, clinic)}" if created else ""
 
 
 def chart_answers(patient: Patient) -> ChartAnswers:
     """The checklist answers the chart holds: toxin allergies, active medicines of a class that matters,
     unresolved history items."""
-    out = ChartAnswers()
+    out, clinic = ChartAnswers(), patient.clinic
     for a in Allergy.objects.filter(patient=patient, botulinum_toxin=True).order_by("created_at"):
-        out.add("hypersensitivity_to_toxin", f"allergy to {a.substance} on the chart{_added(a)}")
+        out.add("hypersensitivity_to_toxin", f"allergy to {a.substance} on the chart{_added(a, clinic)}")
     meds = Medication.objects.filter(
         patient=patient, stopped_on__isnull=True, drug_class__in=MEDICATION_FLAGS
     ).order_by("created_at")
     for m in meds:
-        out.add(MEDICATION_FLAGS[m.drug_class], f"{m.name} on the medication list{_added(m)}")
+        out.add(MEDICATION_FLAGS[m.drug_class], f"{m.name} on the medication list{_added(m, clinic)}")
     hist = HistoryItem.objects.filter(
         patient=patient, resolved_on__isnull=True, condition__in=HISTORY_FLAGS
     ).order_by("created_at")
     for h in hist:
-        out.add(HISTORY_FLAGS[h.condition], f"{h.get_condition_display().lower()} in the history{_added(h)}")
+        what = h.get_condition_display().lower()
+        out.add(HISTORY_FLAGS[h.condition], f"{what} in the history{_added(h, clinic)}")
     return out
 
 

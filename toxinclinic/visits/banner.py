@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from toxinclinic.clinical import banner as engine
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication, Patient
-from toxinclinic.visits.history import clinic_date, history_sessions
+from toxinclinic.visits.history import clinic_dates, history_sessions
 from toxinclinic.visits.models import Visit
 
 
@@ -70,4 +70,4 @@ def safety_banner(
     patient: Patient, today: dt.date | None = None, exclude: Visit | None = None
 ) -> engine.Banner:
     """The banner for ``patient``: the engine's items, in the clinic's date format."""
-    return engine.build(chart_facts(patient, today, exclude), format_date=clinic_date)
+    return engine.build(chart_facts(patient, today, exclude), format_date=clinic_dates(patient.clinic))

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import anatomy, products, protocols, screening
 from toxinclinic.inventory.models import PRODUCT_CHOICES
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS
@@ -151,7 +152,7 @@ class VialUseForm(forms.Form):
             (
                 str(v.public_id),
                 f"{v.lot.product_info.brand} {v.size_units} U · lot {v.lot.lot_number} · expires "
-                f"{v.lot.expiry_date:%d %b %Y}"
+                f"{format_date(v.lot.expiry_date)}"
                 f"{soon if (v.lot.expiry_date - today).days <= EXPIRY_ALERT_DAYS else ''}"
                 f" · {v.location.name}",
             )

@@ -5,9 +5,10 @@ without the visit's write paths."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from django.utils.formats import date_format
-
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import dosing
 from toxinclinic.patients.models import Patient
 from toxinclinic.visits.models import OutsideInjection, Visit, VisitStatus
@@ -18,10 +19,15 @@ from toxinclinic.visits.models import OutsideInjection, Visit, VisitStatus
 CLINIC_DOSE_POLICY = dosing.DosePolicy(min_interval_hard=True)
 
 
-def clinic_date(day: dt.date) -> str:
-    """A date in the clinic's format (Django's ``DATE_FORMAT``, the ``date`` filter's default): the
-    ``format_date`` the engine's messages are written with."""
-    return date_format(day)
+def clinic_date(day: dt.date, clinic: Any = None) -> str:
+    """A date in the clinic's format (``accounts.locale.format_date``: ``clinic``'s, or that of the
+    clinic being served): the ``format_date`` the engine's messages are written with."""
+    return format_date(day, clinic)
+
+
+def clinic_dates(clinic: Any) -> Callable[[dt.date], str]:
+    """``clinic_date`` bound to ``clinic``: the ``format_date`` to hand the engine for one patient."""
+    return lambda day: format_date(day, clinic)
 
 
 def history_sessions(patient: Patient, exclude: Visit | None = None) -> list[dosing.Session]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.accounts.models import Clinic, Location
 from toxinclinic.clinical import anatomy, billing, products
 from toxinclinic.inventory.models import PRODUCT_CHOICES, Vial
@@ -80,7 +81,7 @@ class Visit(models.Model):
         ordering = ["-visit_date", "-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_indication_display()} visit {self.visit_date:%d %b %Y}"
+        return f"{self.get_indication_display()} visit {format_date(self.visit_date)}"
 
     @property
     def is_signed(self) -> bool:
@@ -291,4 +292,4 @@ class OutsideInjection(models.Model):
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
-        return f"{products.get(self.product).brand} {self.units:g} U on {self.given_on:%d %b %Y}"
+        return f"{products.get(self.product).brand} {self.units:g} U on {format_date(self.given_on)}"

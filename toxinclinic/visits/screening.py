@@ -14,7 +14,13 @@ from typing import Any
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.clinical import dosing, products, screening
-from toxinclinic.visits.history import CLINIC_DOSE_POLICY, clinic_date, history_sessions, last_signed_visit
+from toxinclinic.visits.history import (
+    CLINIC_DOSE_POLICY,
+    clinic_date,
+    clinic_dates,
+    history_sessions,
+    last_signed_visit,
+)
 from toxinclinic.visits.models import Visit
 
 SCREENING_KEYS: tuple[str, ...] = screening.KEYS
@@ -54,13 +60,13 @@ def screening_prefill(visit: Visit, history: list[dosing.Session] | None = None)
         for key, value in (last.screening.get("answers") or {}).items():
             if key in SCREENING_KEYS and value is True and key not in ASK_EVERY_VISIT:
                 found.setdefault(key, []).append(
-                    f"answered yes at the visit of {clinic_date(last.visit_date)}"
+                    f"answered yes at the visit of {clinic_date(last.visit_date, patient.clinic)}"
                 )
     check = dosing.check_session(
         dosing.Session(visit.visit_date, visit.product, visit.indication),
         history_sessions(patient, exclude=visit) if history is None else history,
         CLINIC_DOSE_POLICY,
-        format_date=clinic_date,
+        format_date=clinic_dates(visit.patient.clinic),
     )
     for f in check.warnings:
         if f.rule == "other_product_recent":
@@ -132,7 +138,7 @@ def history_items(visit: Visit, history: list[dosing.Session] | None = None) -> 
         dosing.Session(visit.visit_date, visit.product, visit.indication),
         hist,
         CLINIC_DOSE_POLICY,
-        format_date=clinic_date,
+        format_date=clinic_dates(visit.patient.clinic),
     )
     by_rule = {f.rule: f for f in check.findings}
     interval = by_rule.get("min_interval")
@@ -143,7 +149,8 @@ def history_items(visit: Visit, history: list[dosing.Session] | None = None) -> 
         h = earlier[-1]
         status = screening.PASS
         reason = (
-            f"Last toxin injection {clinic_date(h.date)} ({products.get(h.product).brand}, "
+            f"Last toxin injection {clinic_date(h.date, visit.patient.clinic)} "
+            f"({products.get(h.product).brand}, "
             f"{products.INDICATION_LABELS.get(h.indication, h.indication.replace('_', ' ')).lower()}), "
             f"{(visit.visit_date - h.date).days} days before this visit; at least the minimum interval of "
             f"{CLINIC_DOSE_POLICY.min_interval_days} days."

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_datetime
 from toxinclinic.accounts.models import Role
 from toxinclinic.accounts.permissions import can_override_dose_stop, can_sign_visit, is_staff_member
 from toxinclinic.api.errors import FieldError
@@ -33,6 +34,7 @@ from toxinclinic.patients.services import Conflict, parse_public_id
 from toxinclinic.visits.history import (  # noqa: F401 -- re-exported
     CLINIC_DOSE_POLICY,
     clinic_date,
+    clinic_dates,
     history_sessions,
     last_signed_visit,
 )
@@ -70,7 +72,7 @@ class NoteSigned(Conflict):
     def __init__(self, visit: Visit) -> None:
         Exception.__init__(
             self,
-            f"This visit's note was signed on {timezone.localtime(visit.signed_at):%d %b %Y %H:%M} and "
+            f"This visit's note was signed on {format_datetime(visit.signed_at, visit.clinic)} and "
             "cannot be edited. Add an amendment with a reason instead.",
         )
         self.current_version = visit.version
@@ -173,7 +175,9 @@ def dose_check(
     """``dosing.check_session`` for the visit against the patient's history, with the clinic policy."""
     session = engine_session(visit, sites, uses)
     hist = history_sessions(visit.patient, exclude=visit) if history is None else history
-    return dosing.check_session(session, hist, CLINIC_DOSE_POLICY, overrides, format_date=clinic_date)
+    return dosing.check_session(
+        session, hist, CLINIC_DOSE_POLICY, overrides, format_date=clinic_dates(visit.patient.clinic)
+    )
 
 
 def totals_table(check: dosing.DoseCheck) -> list[dict[str, Any]]:
@@ -299,7 +303,8 @@ def create_visit(
     today = timezone.localdate()
     if visit_date > today:
         errors["visit_date"] = [
-            f"A visit is documented on the day of treatment; {clinic_date(visit_date)} is in the future."
+            f"A visit is documented on the day of treatment; {clinic_date(visit_date, patient.clinic)} "
+            "is in the future."
         ]
     elif (born := _before_birth(patient, visit_date)) is not None:
         errors["visit_date"] = [born]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication
 from toxinclinic.patients.screening import chart_answers, chart_concerns
 
@@ -24,7 +25,7 @@ def test_anticoagulant_and_aminoglycoside_are_flagged_with_their_source(world: A
     )
     chart = chart_answers(world.patient)
     assert chart.answers == {"anticoagulant_or_antiplatelet": True, "neuromuscular_blocking_drugs": True}
-    added = timezone.localdate().strftime("%-d %b %Y")
+    added = format_date(timezone.localdate())
     # The source names the row and when it was added; the stopped warfarin is ignored.
     assert (
         chart.source("anticoagulant_or_antiplatelet")

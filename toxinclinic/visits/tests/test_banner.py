@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication
 from toxinclinic.safety.models import SideEffectReport, TreatmentSession, TriageItem, TriageStatus
 from toxinclinic.visits.banner import safety_banner
@@ -78,7 +79,7 @@ def test_banner_items_come_from_the_chart_history_and_queue(world: Any) -> None:
     assert texts["toxin_allergy"] == "Human albumin (hives): contraindicated."
     assert texts["allergies"] == "Penicillin"
     assert texts["urgent_report"].endswith(": trouble breathing (not yet acknowledged).")
-    day = (timezone.localdate() - dt.timedelta(days=30)).strftime("%-d %b %Y")
+    day = format_date(timezone.localdate() - dt.timedelta(days=30))
     assert texts["last_injection"].startswith(f"{day}, Dysport 300 U, 30 days ago; the next window opens ")
     assert {i.kind for i in b.blocking} == {"toxin_allergy", "urgent_report", "last_injection"}
     assert [i.level for i in b.items][:3] == ["stop"] * 3

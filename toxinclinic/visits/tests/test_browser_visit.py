@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import browser_login
+from toxinclinic.accounts.locale import format_date
+from toxinclinic.accounts.models import Clinic
 from toxinclinic.clinical.screening import KEYS as SCREENING_KEYS
 from toxinclinic.demo.core import DEMO_PASSWORD
 
@@ -29,7 +32,6 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture
 def demo(live_server: Any) -> str:
-    from toxinclinic.accounts.models import Clinic
     from toxinclinic.patients.models import Patient, PatientIndication
 
     call_command("demo_seed", patients=8, seed=7)
@@ -192,5 +194,7 @@ def test_injection_visit_journey(page: Page, demo: str, screenshot_dir: Path, tm
     expect(page.get_by_role("heading", name="Recipients of Botox lot C7415B")).to_be_visible()
     row = page.locator("tr", has_text="Quill, Nora")
     expect(row).to_contain_text("165 U")
-    expect(row).to_contain_text(dt.date.today().strftime("%-d %b %Y"))
+    # Today in the clinic's time zone and date format (the UTC date can already be tomorrow's).
+    clinic = Clinic.objects.get(name="Harbour Neurology Clinic")
+    expect(row).to_contain_text(format_date(timezone.now(), clinic))
     page.screenshot(path=str(screenshot_dir / "visit-6-lot-recipients.png"), full_page=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.clinical import screening
 from toxinclinic.patients.models import Allergy, Medication
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _today() -> str:
-    return timezone.localdate().strftime("%-d %b %Y")
+    return format_date(timezone.localdate())
 
 
 def _put(client: Any, v: Any, answers: dict[str, Any]) -> Any:

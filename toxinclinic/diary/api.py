@@ -33,17 +33,28 @@ MAX_RANGE_DAYS = 400
 _PATIENTS = Table(Patient)
 
 
-def _hours_are_a_number(value: Any) -> Any:
-    """JSON ``true``/``false`` or text are not hours (pydantic would read ``true`` as 1.0); the range
-    itself is checked by ``services.validate_day`` with the form's messages."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+def _hours_are_a_number(value: Any) -> float | None:
+    """The one check of the API's hours before the range: JSON ``true``/``false`` or text are not hours
+    (pydantic would read ``true`` as 1.0), with the diary's message naming the field and what to enter; the
+    range itself is checked by ``services.validate_day`` with the form's messages."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("hours", services.hours_error(value) or "Hours: not a number.")
-    return value
+    try:
+        return float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise PydanticCustomError(
+            "hours", services.hours_error(float("inf")) or "Hours: not a number."
+        ) from None
 
 
 #: Hours of a headache: the engine's range when there was one; empty (or 0) when there was none.
+#: The base type is ``Any`` on purpose: ``_hours_are_a_number`` is this field's whole input rule (it returns
+#: a float), so the shared rule of ``CheckedInput`` (which reads ``float`` fields as numbers, with its
+#: generic "Give a number, not true or false.") does not answer for it first with another message.
 Hours = Annotated[
-    float | None,
+    Any,
     BeforeValidator(_hours_are_a_number),
     WithJsonSchema(
         {

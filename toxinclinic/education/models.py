@@ -18,7 +18,7 @@ from toxinclinic.accounts.models import Clinic
 
 booking_link_validator = RegexValidator(
     r"^(https?://\S+|tel:\+?[0-9 ()-]{5,}|mailto:\S+@\S+|/\S*)$",
-    "Enter a web address (https://…), a phone link (tel:+44…), an email link (mailto:…) "
+    "Enter a web address (https://…), a phone link (tel:+1…), an email link (mailto:…) "
     "or a path on this site (/…).",
 )
 
@@ -37,7 +37,7 @@ class Provider(models.Model):
         "booking link",
         max_length=300,
         validators=[booking_link_validator],
-        help_text="Where “Book an evaluation” goes: https://…, tel:+44…, mailto:… or /path.",
+        help_text="Where “Book an evaluation” goes: https://…, tel:+1…, mailto:… or /path.",
     )
     booking_label = models.CharField(
         max_length=80, default="Book an evaluation", help_text="The text of the booking button."

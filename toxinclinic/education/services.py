@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any
 
@@ -10,9 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import log_action
 from toxinclinic.education import markup
-from toxinclinic.education.models import FAQItem, PageSection, PageVersion, Provider, TreatmentPage
+from toxinclinic.education.models import Condition, FAQItem, PageSection, PageVersion, Provider, TreatmentPage
 from toxinclinic.education.permissions import can_edit_education_object
 from toxinclinic.patients.services import Conflict, parse_public_id
 
@@ -97,16 +99,34 @@ def fill_from_content(page_obj: TreatmentPage, d: dict[str, Any]) -> None:
     )
 
 
+def _published_words(value: str) -> str:
+    """A snapshot's ``date_published`` (ISO text) as the clinic writes a date ("April 25, 2024"), on the
+    clinic's calendar (a datetime is moved to the clinic's time zone first)."""
+    try:
+        when: dt.date | dt.datetime = (
+            dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
+        )
+    except ValueError:
+        return value[:10]
+    return format_date(when, style="long")
+
+
 def page_text(content: dict[str, Any]) -> str:
-    """The page as Markdown-like text: what the version diff compares, line by line."""
+    """The page as Markdown-like text: what the version diff compares, line by line. Written for the
+    editor who reads the diff: conditions by name and the publish date in the clinic's format."""
     p = content["provider"]
+    labels = dict(Condition.choices)
     lines = [
         f"# {content['title']}",
         "",
         f"Summary: {content['summary']}",
         f"Treatment: {content['therapy']}",
-        f"Conditions: {', '.join(content['conditions'])}",
-        *([f"Published: {content['date_published'][:10]}"] if content.get("date_published") else []),
+        f"Conditions: {', '.join(labels.get(c, c) for c in content['conditions'])}",
+        *(
+            [f"Published: {_published_words(content['date_published'])}"]
+            if content.get("date_published")
+            else []
+        ),
         f"Provider: {p['display_name']} | {p['role']} | {p['practice']} | {p['location']}",
         f"Booking: {p['booking_label']} -> {p['booking_url']}",
         f"Headshot: {p['headshot'] or '(none)'} | {p['headshot_alt']}",

@@ -72,10 +72,15 @@ def test_home_screen_shows_a_stale_flag_without_writing_and_queues_the_refresh(
 def test_staff_diary_screen_and_api_read_the_stored_verdict(client_as: Any, world: Any) -> None:
     overuse_diary(world.patient)
     stored = ["met, as stored"]
-    DiaryStatus.objects.filter(patient=world.patient).update(moh_reasons=stored)
+    # The screen words each stored month (its reasons, "2026-09: ..."); mark them as well as the summary.
+    periods = DiaryStatus.objects.get(patient=world.patient).moh_periods
+    assert len(periods) == 3
+    marked = [{**p, "reasons": [f"{p['label']}: met, as stored"]} for p in periods]
+    DiaryStatus.objects.filter(patient=world.patient).update(moh_reasons=stored, moh_periods=marked)
     clinician = client_as("clinician")
     page = clinician.get(f"/diary/patients/{world.patient.public_id}/").content.decode()
-    assert "met, as stored" in page
+    assert page.count("<li>met, as stored</li>") == 3
+    assert "Criteria for medication-overuse headache are met in each of the last 3 months." in page
     api = clinician.get(f"/api/v1/diary/patients/{world.patient.public_id}/summary").json()
     assert api["medication_overuse"]["reasons"] == stored
     assert [p["status"] for p in api["medication_overuse"]["periods"]] == ["met", "met", "met"]

@@ -185,7 +185,7 @@ def test_both_audio_formats_report_their_duration(page: Page, url: str) -> None:
                 const a = new Audio();
                 a.preload = 'metadata';
                 a.addEventListener('loadedmetadata', () => resolve([s.type, a.duration]));
-                a.addEventListener('error', () => reject(new Error(s.type))));
+                a.addEventListener('error', () => reject(new Error(s.type)));
                 setTimeout(() => reject(new Error(s.type + ': no metadata after 15 s')), 15000);
                 a.src = s.src;
             })))"""

@@ -41,7 +41,9 @@ def test_anonymous_visitor_reads_the_published_page(client: Any, demo_page: Trea
     assert "<h1>Botox for chronic migraine and cervical dystonia</h1>" in html
     local = timezone.localtime(v.published_at)
     # The first publication is the publish date; "Updated" appears only on a later day.
-    assert f'Published <time datetime="{local.isoformat()}">{local.day} {local:%B %Y}</time>' in html
+    assert (
+        f'Published <time datetime="{local.isoformat()}">{local:%B} {local.day}, {local.year}</time>' in html
+    )
     assert "Updated <time" not in html
     # every section, and the FAQ as disclosure widgets
     for s in v.content["sections"]:

@@ -4,6 +4,7 @@ computer voice (duration checked, bad files refused) and the transcript beside t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from mutagen.mp3 import MP3
 
 from toxinclinic.audit.models import AuditEvent
@@ -67,13 +69,16 @@ def test_editor_sets_the_publish_date_and_updated_shows_apart(client_as: Any, de
     v2 = demo_page.published_version
     assert v2.number == 2 and v2.content["date_published"].startswith("2024-04-25")
     html = client.get(URL).content.decode()
-    assert 'Published <time datetime="2024-04-25' in html and ">25 April 2024</time>" in html
+    assert 'Published <time datetime="2024-04-25' in html and ">April 25, 2024</time>" in html
     assert "· Updated <time" in html
     page = _webpage(html)
     assert page["datePublished"].startswith("2024-04-25")
-    assert page["dateModified"][:10] == v2.published_at.date().isoformat()
+    # The same moment, written in the clinic's time zone (so its date is the clinic's, not UTC's).
+    modified = dt.datetime.fromisoformat(page["dateModified"])
+    assert modified == v2.published_at
+    assert modified.date() == timezone.localtime(v2.published_at).date()
     edit = client.get(f"{M}pages/{demo_page.public_id}/").content.decode()
-    assert "Publish date: <strong>25 April 2024</strong>" in edit and "<h3>Updated</h3>" in edit
+    assert "Publish date: <strong>April 25, 2024</strong>" in edit and "<h3>Updated</h3>" in edit
     # A date that is not a date is refused by field, nothing saved.
     bad = editor_data(demo_page, date_published="25/04/2024x")
     r = client.post(f"{M}pages/{demo_page.public_id}/", bad)

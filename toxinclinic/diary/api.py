@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
-from toxinclinic.core.inputs import CheckedInput
+from toxinclinic.core.inputs import CheckedInput, other_digit_message, other_script_digit
 from toxinclinic.core.rawsql import Table
 from toxinclinic.core.schemas import Schema
 from toxinclinic.diary import conf, services
@@ -39,6 +39,8 @@ def _hours_are_a_number(value: Any) -> float | None:
     range itself is checked by ``services.validate_day`` with the form's messages."""
     if value is None:
         return None
+    if isinstance(value, str) and (ch := other_script_digit(value)):
+        raise PydanticCustomError("hours", f"Hours: {other_digit_message(ch)}")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("hours", services.hours_error(value) or "Hours: not a number.")
     try:

@@ -4,9 +4,8 @@ a site id, a raw enum value or an ISO date — and no other country's strings in
 A small demo is seeded with the demo generator; then, per role, the test follows the navigation and the
 links on each page (two of each kind of page: one patient's chart stands for all) with the test client.
 
-Visit screens (/visits/…) are left out of this crawl on purpose: they belong to the visit-screens work of
-issue 13 (h13s this session), which puts the dose-check findings and vials into words. Add "/visits/" to the
-crawl (delete it from SKIP_PREFIXES) once that work is merged.
+Visit screens (/visits/…) are crawled too: the dose-check findings, vials, screening and billing lines are in
+words there.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["admin", "nurse", "clinician", "injector", "coordinator", "patient"]
 SKIP_PREFIXES = (
-    "/visits/",  # visit screens: see the module docstring
     "/accounts/logout",
     "/admin/",
     "/api/",

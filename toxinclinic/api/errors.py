@@ -1,24 +1,8 @@
-from __future__ import annotations
+"""Moved to ``toxinclinic.core.errors`` (services raise it; the API only turns it into a 422).
 
-from typing import Any
+Kept as a re-export while the apps' imports move over; nothing new imports it.
+"""
 
-from django.forms import Form
+from toxinclinic.core.errors import FieldError
 
-
-class FieldError(Exception):
-    """Per-field validation errors, rendered like ninja's own 422 body: ``[{loc, msg, type}]``."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
-
-    @classmethod
-    def from_form(cls, form: Form) -> FieldError:
-        return cls({k: [str(m) for m in v] for k, v in form.errors.items()})
-
-    def as_list(self) -> list[dict[str, Any]]:
-        return [
-            {"loc": ["body", field if field != "__all__" else "payload"], "msg": msg, "type": "value_error"}
-            for field, msgs in self.errors.items()
-            for msg in msgs
-        ]
+__all__ = ["FieldError"]

@@ -12,20 +12,10 @@ from django.http import Http404
 from toxinclinic.accounts.models import Role
 from toxinclinic.accounts.permissions import can_view_chart, is_staff_member
 from toxinclinic.audit.services import record_change, snapshot
+from toxinclinic.core.errors import Conflict
 from toxinclinic.patients.models import Patient
 
 M = TypeVar("M", bound=models.Model)
-
-
-class Conflict(Exception):
-    """Somebody else saved this record after the caller loaded it."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(
-            f"This record was changed by someone else (now version {current_version}). "
-            "Reload it, check their change, and apply yours again."
-        )
-        self.current_version = current_version
 
 
 def patients_for(user: Any) -> QuerySet[Patient]:

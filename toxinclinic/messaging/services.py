@@ -110,6 +110,35 @@ def queue_message(
     return msg
 
 
+def queue_for_patient(
+    patient: Any,
+    *,
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    topic: str = "",
+    send_after: dt.datetime | None = None,
+) -> Message | None:
+    """A message to a patient on the channel the patient chose; the one call workflows use for patients.
+
+    Returns the queued message, or ``None`` when the patient has opted out of this kind of message.
+    Today every patient gets e-mail; per-patient channel choices, opt-out and quiet hours are the
+    messaging room's to add here, so callers never pick a channel themselves.
+    """
+    return queue_message(
+        clinic_id=patient.clinic_id,
+        kind=kind,
+        key=key,
+        channel="email",
+        subject=subject,
+        body=body,
+        recipient_patient=patient,
+        topic=topic,
+        send_after=send_after,
+    )
+
+
 def enqueue_delivery(message_pk: int, when: dt.datetime | None = None) -> None:
     from toxinclinic.messaging.tasks import deliver_message
 

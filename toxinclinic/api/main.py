@@ -16,9 +16,8 @@ from ninja.errors import AuthenticationError
 
 from toxinclinic.accounts.tokens import TokenRefused
 from toxinclinic.api.auth import API_AUTH
-from toxinclinic.api.errors import FieldError
 from toxinclinic.api.openapi import complete
-from toxinclinic.patients.services import Conflict
+from toxinclinic.core.errors import Conflict, FieldError
 
 
 class ClinicAPI(NinjaAPI):

@@ -9,8 +9,8 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from toxinclinic.accounts.permissions import can_view_audit
-from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 
 API_PREFIX = "/audit"

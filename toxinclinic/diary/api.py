@@ -7,30 +7,26 @@ import uuid
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Status
 from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from toxinclinic.api.errors import FieldError
-from toxinclinic.audit.services import record_read
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.inputs import CheckedInput, other_digit_message, other_script_digit
-from toxinclinic.core.rawsql import Table
 from toxinclinic.core.schemas import Schema
 from toxinclinic.diary import conf, services
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
+from toxinclinic.patients.access import chart_for, own_patient
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import get_patient
 from toxinclinic.safety.services import injection_dates
 
 API_PREFIX = "/diary"
 router = Router(tags=["diary"])
 
 MAX_RANGE_DAYS = 400
-_PATIENTS = Table(Patient)
 
 
 def _hours_are_a_number(value: Any) -> float | None:
@@ -163,18 +159,8 @@ def _out(e: DiaryEntry) -> dict[str, Any]:
     }
 
 
-def _own(request: HttpRequest) -> Patient:
-    user = request.user
-    if getattr(user, "role", None) != "patient":
-        raise PermissionDenied(
-            "Only the patient keeps their diary; staff read it under /diary/patients/{id}."
-        )
-    # Plain SQL: this runs on every diary save (user is unique on Patient).
-    with connection.cursor() as cur:
-        row = _PATIENTS.select_one(cur, ["user_id"], [user.pk])
-    if row is None:
-        raise Http404("No patient record is linked to this login.")
-    return _PATIENTS.instance(row)
+#: What staff are told when they call a patient's own diary operation.
+_KEPT_BY_PATIENT = "Only the patient keeps their diary; staff read it under /diary/patients/{id}."
 
 
 def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -197,14 +183,14 @@ def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date
     "/entries", response=list[DiaryDayOut], summary="My diary days in a date range (default: last 31 days)"
 )
 def list_my_diary_days(request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user, refused=_KEPT_BY_PATIENT)
     s, e = _range(start, end)
     return [_out(x) for x in DiaryEntry.objects.filter(patient=patient, date__range=(s, e)).order_by("date")]
 
 
 @router.get("/entries/{day}", response=DiaryDayOut, summary="One of my diary days")
 def read_my_diary_day(request: HttpRequest, day: dt.date) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user, refused=_KEPT_BY_PATIENT)
     entry = DiaryEntry.objects.filter(patient=patient, date=day).first()
     if entry is None:
         raise Http404(f"Nothing recorded for {day}.")
@@ -217,7 +203,7 @@ def read_my_diary_day(request: HttpRequest, day: dt.date) -> Any:
     summary="Record or replace one of my diary days (one row per day; 201 created, 200 replaced)",
 )
 def save_my_diary_day(request: HttpRequest, day: dt.date, payload: DiaryDayIn) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user, refused=_KEPT_BY_PATIENT)
     if not can_keep_diary(request.user, patient):
         raise PermissionDenied
     data = services.DayInput(
@@ -229,10 +215,7 @@ def save_my_diary_day(request: HttpRequest, day: dt.date, payload: DiaryDayIn) -
         relieved_by_acute=payload.relieved_by_acute,
         note=payload.note,
     )
-    try:
-        clean = services.validate_day(patient, day, data)
-    except services.InvalidDay as exc:
-        raise FieldError(exc.errors) from exc
+    clean = services.validate_day(patient, day, data)
     entry, created = services.save_day(patient, clean, actor=request.user, expected_version=payload.version)
     return Status(201 if created else 200, _out(entry))
 
@@ -246,7 +229,7 @@ class MissingOut(Schema):
 
 @router.get("/missing", response=MissingOut, summary="My unrecorded days that I can still fill in")
 def my_missing_diary_days(request: HttpRequest) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user, refused=_KEPT_BY_PATIENT)
     today = timezone.localdate()
     return {
         "earliest_allowed": services.earliest_allowed(patient, today),
@@ -342,14 +325,7 @@ def _summary(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     "/summary", response=SummaryOut, summary="My monthly numbers, this month's completeness, injections"
 )
 def my_diary_summary(request: HttpRequest) -> Any:
-    return _summary(request, _own(request))
-
-
-def _readable(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
-    patient = get_patient(request.user, patient_id)
-    if not can_view_diary(request.user, patient):
-        raise PermissionDenied
-    return patient
+    return _summary(request, own_patient(request.user, refused=_KEPT_BY_PATIENT))
 
 
 @router.get(
@@ -360,9 +336,8 @@ def _readable(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
 def list_patient_diary_days(
     request: HttpRequest, patient_id: uuid.UUID, start: dt.date | None = None, end: dt.date | None = None
 ) -> Any:
-    patient = _readable(request, patient_id)
-    s, e = _range(start, end)
-    record_read(patient, actor=request.user, what="diary (API)")
+    s, e = _range(start, end)  # a bad range is refused (422) before the chart is opened or the read recorded
+    patient = chart_for(request, patient_id, can=can_view_diary, what="diary (API)")
     return [_out(x) for x in DiaryEntry.objects.filter(patient=patient, date__range=(s, e)).order_by("date")]
 
 
@@ -372,6 +347,5 @@ def list_patient_diary_days(
     summary="A patient's monthly numbers and, for clinicians, the medication-overuse verdict",
 )
 def patient_diary_summary(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = _readable(request, patient_id)
-    record_read(patient, actor=request.user, what="diary summary (API)")
+    patient = chart_for(request, patient_id, can=can_view_diary, what="diary summary (API)")
     return _summary(request, patient)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from toxinclinic.core.errors import FieldError
 from toxinclinic.diary.validation import (
     FEATURES,
     HOURS_MAX,
@@ -15,7 +16,6 @@ from toxinclinic.diary.validation import (
     HOURS_RANGE,
     CleanDay,
     DayInput,
-    InvalidDay,
     validate_day,
 )
 from toxinclinic.patients.models import Medication, Patient
@@ -101,7 +101,7 @@ class DiaryDayForm(forms.Form):
         )
         try:
             self.clean_day = validate_day(self.patient, self.day, day_input, medicines=self.medicines)
-        except InvalidDay as exc:
+        except FieldError as exc:
             for name, msgs in exc.errors.items():
                 target = name if name in self.fields else None
                 if target is not None and target in self.errors:

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from toxinclinic.clinical import diary as engine
+from toxinclinic.core.errors import FieldError
 from toxinclinic.diary import conf
 from toxinclinic.patients.models import ACUTE_CLASSES, Medication, Patient
 
@@ -43,14 +44,6 @@ DAY_FIELDS = (
     "medication_classes",
     "relieved_by_acute",
 )
-
-
-class InvalidDay(Exception):
-    """Per-field errors ``{field: [message]}``; nothing was stored."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass
@@ -147,7 +140,7 @@ def validate_day(
     today: dt.date | None = None,
     medicines: Sequence[Medication] | None = None,
 ) -> CleanDay:
-    """Check one day against the rules and build the engine's ``DiaryDay``. Raises :class:`InvalidDay`."""
+    """Check one day against the rules and build the engine's ``DiaryDay``. Raises ``FieldError``."""
     errors: dict[str, list[str]] = {}
     date_errors = check_date(patient, day, today)
     if date_errors:
@@ -194,7 +187,7 @@ def validate_day(
     if len(note) > NOTE_MAX:
         errors["note"] = [f"Note: {len(note)} characters is too long; keep it under {NOTE_MAX}."]
     if errors:
-        raise InvalidDay(errors)
+        raise FieldError(errors)
     feats = {k: bool(data.features.get(k, False)) for k in BOOL_FIELDS} if data.headache else {}
     try:
         engine_day = engine.DiaryDay(
@@ -210,6 +203,6 @@ def validate_day(
         # The engine re-checks every limit; its message starts with the field name.
         name = str(exc).split(":", 1)[0].split(" ")[0]
         key = name if name in ("duration_hours", "severity", "date") else "features"
-        raise InvalidDay({key: [str(exc)]}) from exc
+        raise FieldError({key: [str(exc)]}) from exc
     meds = [{"id": str(m.public_id), "name": m.name, "drug_class": m.drug_class} for m in chosen]
     return CleanDay(engine_day, meds, note)

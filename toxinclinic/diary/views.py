@@ -16,27 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from toxinclinic.accounts.locale import format_date, format_month
-from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import trends as trends_engine
 from toxinclinic.clinical.diary import MEDICATION_CLASS_LABELS
+from toxinclinic.core.errors import Conflict
 from toxinclinic.diary import charts, conf, services
 from toxinclinic.diary.forms import DiaryDayForm
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
+from toxinclinic.patients.access import chart_for, patient_only
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import Conflict, get_patient
 from toxinclinic.safety.services import injection_dates
-
-
-def own_patient(request: HttpRequest) -> Patient:
-    """The signed-in patient's own record; staff are refused (403), an unlinked login is a 404."""
-    user = request.user
-    if getattr(user, "role", None) != "patient":
-        raise PermissionDenied("The diary is kept by the patient.")
-    patient = Patient.objects.filter(user=user).select_related("clinic").first()
-    if patient is None:
-        raise Http404("No patient record is linked to this login.")
-    return patient
 
 
 def _parse_day(value: str) -> dt.date:
@@ -60,10 +49,9 @@ def today(request: HttpRequest) -> HttpResponse:
     return day(request, timezone.localdate().isoformat())
 
 
-@login_required
+@patient_only
 @require_http_methods(["GET", "POST"])
-def day(request: HttpRequest, date: str) -> HttpResponse:
-    patient = own_patient(request)
+def day(request: HttpRequest, patient: Patient, date: str) -> HttpResponse:
     the_day = _parse_day(date)
     today_ = timezone.localdate()
     if not can_keep_diary(request.user, patient):
@@ -150,10 +138,9 @@ def _calendar_ctx(patient: Patient, month: dt.date, *, editable: bool) -> dict[s
     }
 
 
-@login_required
+@patient_only
 @require_GET
-def month_calendar(request: HttpRequest) -> HttpResponse:
-    patient = own_patient(request)
+def month_calendar(request: HttpRequest, patient: Patient) -> HttpResponse:
     month = services.parse_month(request.GET.get("month"))
     month = max(month, services.month_start(patient.enrolled_on))
     ctx = {"patient": patient, **_calendar_ctx(patient, month, editable=True)}
@@ -203,19 +190,17 @@ def _chart_alt(rows: list[services.TrendRow], inj: list[dt.date]) -> str:
     return "; ".join(parts) + "."
 
 
-@login_required
+@patient_only
 @require_GET
-def trends(request: HttpRequest) -> HttpResponse:
-    patient = own_patient(request)
+def trends(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(request, "diary/trends.html", {"patient": patient, **_trend_ctx(patient)})
 
 
 @login_required
 @require_GET
 def trend_svg(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = get_patient(request.user, patient_id)
-    if not can_view_diary(request.user, patient):
-        raise Http404("No such patient.")
+    # The image link: a refused role gets the same 404 as an unknown id; an image is not a chart read.
+    patient = chart_for(request, patient_id, can=can_view_diary, what=None, hidden=True)
     today_ = timezone.localdate()
     inj = injection_dates(patient)
     version = services.data_version(patient)
@@ -240,12 +225,9 @@ def _safety_banner(patient: Patient) -> Any:
 @require_GET
 def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The clinic's view of one patient's diary: charts, monthly numbers, MOH flag, questionnaires."""
-    patient = get_patient(request.user, patient_id)
+    patient = chart_for(request, patient_id, can=can_view_diary, what="diary")
     if getattr(request.user, "role", None) == "patient":
         return redirect("diary:trends")
-    if not can_view_diary(request.user, patient):
-        raise PermissionDenied
-    record_read(patient, actor=request.user, what="diary")
     month = services.parse_month(request.GET.get("month"))
     month = max(month, services.month_start(patient.enrolled_on))
     from toxinclinic.outcomes.services import history_for

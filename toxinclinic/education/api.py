@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router
 
-from toxinclinic.api.errors import FieldError
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.schemas import Schema
 from toxinclinic.education import search, services
 

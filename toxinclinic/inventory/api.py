@@ -14,8 +14,8 @@ from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from toxinclinic.api.fields import checked_enum, model_choices
-from toxinclinic.api.pagination import Pages
 from toxinclinic.clinical import products
+from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc

@@ -15,9 +15,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from toxinclinic.accounts.models import Location
-from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import log_action, record_change, record_read
 from toxinclinic.clinical import products
+from toxinclinic.core.errors import FieldError
 from toxinclinic.inventory.models import Lot, Receipt, Reconciliation, ReconciliationLine, Vial, VialStatus
 from toxinclinic.patients.services import parse_public_id
 

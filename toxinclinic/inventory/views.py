@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from toxinclinic.accounts.models import Location
-from toxinclinic.api.errors import FieldError
 from toxinclinic.clinical import products
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.inputs import ascii_int, other_digit_message, other_script_digit
 from toxinclinic.inventory import permissions as perms
 from toxinclinic.inventory import services as svc

@@ -9,15 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Status
 
-from toxinclinic.api.errors import FieldError
-from toxinclinic.audit.services import record_read
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.schemas import Schema
-from toxinclinic.diary.api import _own
 from toxinclinic.outcomes import services
-from toxinclinic.outcomes.instruments import INSTRUMENTS, IncompleteForm
+from toxinclinic.outcomes.instruments import INSTRUMENTS
 from toxinclinic.outcomes.permissions import can_answer_questionnaire, can_view_questionnaires
+from toxinclinic.patients.access import chart_for, own_patient
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import get_patient
 
 API_PREFIX = "/questionnaires"
 router = Router(tags=["questionnaires"])
@@ -75,7 +73,7 @@ class DueOut(Schema):
 
 @router.get("/due", response=list[DueOut], summary="Questionnaires I should answer now")
 def my_due_questionnaires(request: HttpRequest) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     return [
         {"instrument": d.instrument.key, "timepoint": d.timepoint, "since": d.since, "reason": d.reason}
         for d in services.due_for(patient)
@@ -125,7 +123,7 @@ def _history(patient: Patient) -> list[dict[str, Any]]:
     summary="My answered questionnaires, newest first per instrument",
 )
 def my_questionnaire_responses(request: HttpRequest) -> Any:
-    return _history(_own(request))
+    return _history(own_patient(request.user))
 
 
 class AnswersIn(Schema):
@@ -138,14 +136,14 @@ class AnswersIn(Schema):
     summary="Answer a questionnaire (every item required; scored by the clinical engine)",
 )
 def submit_questionnaire(request: HttpRequest, instrument: str, payload: AnswersIn) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     if not can_answer_questionnaire(request.user, patient):
         raise PermissionDenied
     if instrument not in INSTRUMENTS:
         raise Http404(f"No questionnaire {instrument[:20]!r}; see GET /api/v1/questionnaires.")
     try:
         r = services.submit(patient, instrument, payload.answers, actor=request.user)
-    except IncompleteForm as exc:
+    except FieldError as exc:
         raise FieldError({f"answers.{k}" if k != "answers" else k: v for k, v in exc.errors.items()}) from exc
     row = next(x for x in _history(patient) if x["id"] == r.public_id)
     return Status(201, row)
@@ -157,8 +155,5 @@ def submit_questionnaire(request: HttpRequest, instrument: str, payload: Answers
     summary="A patient's questionnaire history with change since baseline (staff of their clinic)",
 )
 def patient_questionnaire_responses(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(request.user, patient_id)
-    if not can_view_questionnaires(request.user, patient):
-        raise PermissionDenied
-    record_read(patient, actor=request.user, what="questionnaires (API)")
+    patient = chart_for(request, patient_id, can=can_view_questionnaires, what="questionnaires (API)")
     return _history(patient)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toxinclinic.clinical import scales
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.inputs import ascii_int, other_digit_message, other_script_digit
 
 
@@ -57,14 +58,6 @@ class Score:
     def display(self) -> str:
         t = f"{self.total:g}"
         return f"{t} — {self.band_label}" if self.band_label else t
-
-
-class IncompleteForm(Exception):
-    """``errors`` maps item keys to messages; nothing is stored."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 _DAYS = "days (0–90)"
@@ -344,7 +337,7 @@ def _int(v: Any) -> int | None:
 
 
 def clean_answers(inst: Instrument, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Every item answered and in range, or :class:`IncompleteForm` naming each bad item."""
+    """Every item answered and in range, or ``FieldError`` naming each bad item (keys are item keys)."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     unknown = sorted(set(raw) - {i.key for i in inst.items})
@@ -377,7 +370,7 @@ def clean_answers(inst: Instrument, raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[item.key] = iv
     if errors:
-        raise IncompleteForm(errors)
+        raise FieldError(errors)
     return out
 
 
@@ -418,5 +411,5 @@ def score(inst: Instrument, answers: Mapping[str, Any]) -> Score:
             key = "pain_best"
         elif "pain usual" in msg:
             key = "pain_usual"
-        raise IncompleteForm({key: [msg]}) from exc
+        raise FieldError({key: [msg]}) from exc
     raise KeyError(inst.key)

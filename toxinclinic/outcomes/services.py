@@ -115,7 +115,7 @@ def due_for(patient: Patient, today: dt.date | None = None) -> list[Due]:
 def submit(
     patient: Patient, instrument_key: str, raw: Mapping[str, Any], *, actor: Any, today: dt.date | None = None
 ) -> QuestionnaireResponse:
-    """Validate every item, score with the engine, store and audit. Raises ``IncompleteForm``."""
+    """Validate every item, score with the engine, store and audit. Raises ``FieldError`` keyed by item."""
     today = today or timezone.localdate()
     inst = INSTRUMENTS[instrument_key]
     answers = clean_answers(inst, raw)

@@ -12,18 +12,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from toxinclinic.audit.services import record_read
-from toxinclinic.diary.views import own_patient
+from toxinclinic.core.errors import FieldError
 from toxinclinic.outcomes import services
-from toxinclinic.outcomes.instruments import INSTRUMENTS, IncompleteForm
+from toxinclinic.outcomes.instruments import INSTRUMENTS
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.outcomes.permissions import can_answer_questionnaire, can_view_questionnaires
-from toxinclinic.patients.services import get_patient, parse_public_id
+from toxinclinic.patients.access import chart_for, patient_only
+from toxinclinic.patients.models import Patient
+from toxinclinic.patients.services import parse_public_id
 
 
-@login_required
+@patient_only
 @require_GET
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
-    patient = own_patient(request)
+def questionnaire_list(request: HttpRequest, patient: Patient) -> HttpResponse:
     due = services.due_for(patient)
     due_keys = {d.instrument.key for d in due}
     relevant = set(services.indications_for(patient))
@@ -61,10 +62,9 @@ def _sections(inst: Any, values: dict[str, Any], errors: dict[str, list[str]]) -
     return out
 
 
-@login_required
+@patient_only
 @require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, instrument: str) -> HttpResponse:
-    patient = own_patient(request)
+def answer(request: HttpRequest, patient: Patient, instrument: str) -> HttpResponse:
     if not can_answer_questionnaire(request.user, patient):
         raise PermissionDenied
     inst = INSTRUMENTS.get(instrument)
@@ -77,7 +77,7 @@ def answer(request: HttpRequest, instrument: str) -> HttpResponse:
         values = {i.key: request.POST.get(i.key, "").strip() for i in inst.items}
         try:
             resp = services.submit(patient, inst.key, values, actor=request.user)
-        except IncompleteForm as exc:
+        except FieldError as exc:
             errors = exc.errors
             status = 400
         else:
@@ -119,12 +119,9 @@ def response_detail(request: HttpRequest, response_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def patient_history(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = get_patient(request.user, patient_id)
+    patient = chart_for(request, patient_id, can=can_view_questionnaires, what="questionnaires")
     if getattr(request.user, "role", None) == "patient":
         return redirect("outcomes:list")
-    if not can_view_questionnaires(request.user, patient):
-        raise PermissionDenied
-    record_read(patient, actor=request.user, what="questionnaires")
     return render(
         request,
         "outcomes/patient.html",

@@ -19,18 +19,17 @@ from toxinclinic.accounts.permissions import (
     can_list_patients,
     can_register_patient,
 )
-from toxinclinic.api.errors import FieldError
 from toxinclinic.api.fields import form_field_types
-from toxinclinic.api.pagination import Pages
-from toxinclinic.audit.services import record_read
+from toxinclinic.core.errors import FieldError
+from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
+from toxinclinic.patients.access import chart_for
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
 from toxinclinic.patients.services import (
     create_record,
     delete_record,
-    get_patient,
     parse_public_id,
     search_patients,
     update_record,
@@ -118,16 +117,13 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
 
 @router.get("/{patient_id}", response=PatientOut, summary="Read a patient's demographics")
 def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(request.user, patient_id)
-    record_read(patient, actor=request.user, what="demographics (API)")
+    patient = chart_for(request, patient_id, what="demographics (API)")
     return patient
 
 
 @router.patch("/{patient_id}", response=PatientOut, summary="Change demographics (optimistic locking)")
 def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientPatch) -> Any:
-    patient = get_patient(request.user, patient_id)
-    if not can_edit_chart(request.user, patient):
-        raise PermissionDenied
+    patient = chart_for(request, patient_id, can=can_edit_chart, what=None)
     fields = list(PatientForm._meta.fields)  # type: ignore[arg-type]
     changes = payload.dict(exclude={"version"})
     form = PatientForm(_form_data(patient, fields, changes), instance=patient)
@@ -175,10 +171,8 @@ def _register_kind(kind: RecordKind) -> None:
         return obj
 
     def _writable(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
-        patient = get_patient(request.user, patient_id)
-        if not can_edit_clinical_history(request.user, patient):
-            raise PermissionDenied
-        return patient
+        # A write's own audit entry says what changed; no separate read is recorded.
+        return chart_for(request, patient_id, can=can_edit_clinical_history, what=None)
 
     @router.get(
         f"/{{patient_id}}/{kind.slug}",
@@ -187,8 +181,7 @@ def _register_kind(kind: RecordKind) -> None:
         operation_id=f"list_{kind.slug}",
     )
     def list_records(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-        patient = get_patient(request.user, patient_id)
-        record_read(patient, actor=request.user, what=f"{kind.slug} (API)")
+        patient = chart_for(request, patient_id, what=f"{kind.slug} (API)")
         return kind.model.objects.filter(patient=patient)
 
     @router.post(

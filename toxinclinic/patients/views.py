@@ -23,16 +23,16 @@ from toxinclinic.accounts.permissions import (
     is_staff_member,
 )
 from toxinclinic.audit.services import log_action, record_read
+from toxinclinic.core.errors import Conflict
+from toxinclinic.patients.access import chart_for
 from toxinclinic.patients.eligibility import preventive_verdict
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.records import KINDS, RecordKind
 from toxinclinic.patients.screening import chart_concerns
 from toxinclinic.patients.services import (
-    Conflict,
     create_record,
     delete_record,
-    get_patient,
     parse_public_id,
     search_patients,
     update_record,
@@ -113,8 +113,7 @@ def _preventive(user: object, patient: Patient) -> dict[str, object] | None:
 
 @login_required
 def chart(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = get_patient(request.user, patient_id)
-    record_read(patient, actor=request.user)
+    patient = chart_for(request, patient_id)
     ctx = chart_context(request, patient)
     # The one-time link sets this patient's portal password: shown once, and only on their chart.
     invite = request.session.pop(INVITE_LINK_KEY, None)
@@ -126,9 +125,8 @@ def chart(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = get_patient(request.user, patient_id)
-    if not can_edit_chart(request.user, patient):
-        raise PermissionDenied
+    # The read is recorded below, when the form is shown; a save records its own change.
+    patient = chart_for(request, patient_id, can=can_edit_chart, what=None)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,17 +163,11 @@ def _kind(kind: str) -> RecordKind:
         raise Http404("No such record kind.") from exc
 
 
-def _check_record_edit(request: HttpRequest, patient: Patient) -> None:
-    if not can_edit_clinical_history(request.user, patient):
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest, patient_id: str, kind: str) -> HttpResponse:
     k = _kind(kind)
-    patient = get_patient(request.user, patient_id)
-    _check_record_edit(request, patient)
+    patient = chart_for(request, patient_id, can=can_edit_clinical_history, what=None)
     form = k.form(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
@@ -206,8 +198,7 @@ def _get_record(k: RecordKind, patient: Patient, record_id: str) -> object:
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
     k = _kind(kind)
-    patient = get_patient(request.user, patient_id)
-    _check_record_edit(request, patient)
+    patient = chart_for(request, patient_id, can=can_edit_clinical_history, what=None)
     obj = _get_record(k, patient, record_id)
     form = k.form(request.POST or None, instance=obj)
     ctx = {"form": form, "title": f"Edit {k.label}", "patient": patient, "deletable": True}
@@ -233,8 +224,7 @@ def record_edit(request: HttpRequest, patient_id: str, kind: str, record_id: str
 @require_POST
 def record_delete(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
     k = _kind(kind)
-    patient = get_patient(request.user, patient_id)
-    _check_record_edit(request, patient)
+    patient = chart_for(request, patient_id, can=can_edit_clinical_history, what=None)
     obj = _get_record(k, patient, record_id)
     version = request.POST.get("version")
     try:
@@ -254,9 +244,7 @@ def record_delete(request: HttpRequest, patient_id: str, kind: str, record_id: s
 @login_required
 @require_POST
 def invite(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = get_patient(request.user, patient_id)
-    if not can_invite_patient(request.user, patient):
-        raise PermissionDenied
+    patient = chart_for(request, patient_id, can=can_invite_patient, what=None)
     if patient.user_id is not None:
         messages.error(request, "This patient already has a portal account.")
         return redirect("patients:chart", patient_id=patient.public_id)

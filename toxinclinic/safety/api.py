@@ -12,13 +12,13 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 
 from toxinclinic.accounts.locale import format_date
-from toxinclinic.api.errors import FieldError
 from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.schemas import Schema
-from toxinclinic.diary.api import _own
-from toxinclinic.patients.services import get_patient, parse_public_id
+from toxinclinic.patients.access import chart_for, own_patient
+from toxinclinic.patients.services import parse_public_id
 from toxinclinic.safety import services
 from toxinclinic.safety.advice import advice_text
 from toxinclinic.safety.forms import AdverseEventForm
@@ -35,7 +35,7 @@ from toxinclinic.safety.permissions import (
     can_handle_triage_item,
     can_record_adverse_event,
     can_report_side_effect,
-    can_view_side_effects,
+    can_view_adverse_events,
     can_view_treatment,
     can_work_triage_queue,
 )
@@ -179,21 +179,18 @@ def side_effect_symptoms(request: HttpRequest) -> Any:
     summary="Report side effects now (triaged at once; urgent ones go to the top of the clinic's queue)",
 )
 def report_side_effect(request: HttpRequest, payload: SymptomsIn) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     if not can_report_side_effect(request.user, patient):
         raise PermissionDenied
-    try:
-        rep = services.report_side_effect(
-            patient, symptoms=payload.symptoms, other_text=payload.other_text, actor=request.user
-        )
-    except services.InvalidInput as exc:
-        raise FieldError(exc.errors) from exc
+    rep = services.report_side_effect(
+        patient, symptoms=payload.symptoms, other_text=payload.other_text, actor=request.user
+    )
     return Status(201, _report_out(rep))
 
 
 @router.get("/side-effects", response=list[ReportOut], summary="My side-effect reports, newest first")
 def list_my_side_effects(request: HttpRequest) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     reps = SideEffectReport.objects.filter(patient=patient).select_related("patient__clinic", "session")[:100]
     return [_report_out(r) for r in reps]
 
@@ -202,7 +199,7 @@ def list_my_side_effects(request: HttpRequest) -> Any:
     "/check-ins", response=list[CheckInOut], summary="My check-ins after injections (open ones first)"
 )
 def list_my_check_ins(request: HttpRequest) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     cis = CheckIn.objects.filter(patient=patient).select_related("session").order_by("-due_on")[:20]
     out = [_check_in_out(c) for c in cis]
     return sorted(out, key=lambda c: (c["state"] != "open", c["due_on"]))
@@ -219,16 +216,13 @@ class CheckInAnswerOut(Schema):
     summary="Answer a check-in: no symptoms closes it; any symptom becomes a triaged report",
 )
 def answer_check_in(request: HttpRequest, check_in_id: uuid.UUID, payload: SymptomsIn) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     ci = CheckIn.objects.filter(public_id=check_in_id, patient=patient).select_related("session").first()
     if ci is None or not can_answer_check_in(request.user, patient):
         raise Http404("No such check-in.")
-    try:
-        rep = services.answer_check_in(
-            ci, symptoms=payload.symptoms, other_text=payload.other_text, actor=request.user
-        )
-    except services.InvalidInput as exc:
-        raise FieldError(exc.errors) from exc
+    rep = services.answer_check_in(
+        ci, symptoms=payload.symptoms, other_text=payload.other_text, actor=request.user
+    )
     ci.refresh_from_db()
     return {"check_in": _check_in_out(ci), "report": _report_out(rep) if rep else None}
 
@@ -239,7 +233,7 @@ def answer_check_in(request: HttpRequest, check_in_id: uuid.UUID, payload: Sympt
     summary="My last session, when the next injection window opens, aftercare and open check-ins",
 )
 def my_treatment(request: HttpRequest) -> Any:
-    patient = _own(request)
+    patient = own_patient(request.user)
     if not can_view_treatment(request.user, patient):
         raise PermissionDenied
     st = services.treatment_status(patient)
@@ -267,7 +261,7 @@ def my_to_do(request: HttpRequest) -> Any:
     from toxinclinic.diary.services import missing_days
     from toxinclinic.outcomes.services import due_for
 
-    patient = _own(request)
+    patient = own_patient(request.user)
     today = timezone.localdate()
     return {
         "missing_diary_days": missing_days(patient, today),
@@ -283,10 +277,7 @@ def my_to_do(request: HttpRequest) -> Any:
     summary="A patient's treatment sessions (snapshots of signed visits)",
 )
 def list_treatment_sessions(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(request.user, patient_id)
-    if not can_view_treatment(request.user, patient):
-        raise PermissionDenied
-    record_read(patient, actor=request.user, what="treatment sessions (API)")
+    patient = chart_for(request, patient_id, can=can_view_treatment, what="treatment sessions (API)")
     return [_session_out(s) for s in services.sessions_for(patient)]
 
 
@@ -378,10 +369,7 @@ class VersionIn(Schema):
 @router.post("/triage/{item_id}/acknowledge", response=TriageItemOut, summary="Acknowledge: I am handling it")
 def acknowledge_triage_item(request: HttpRequest, item_id: uuid.UUID, payload: VersionIn) -> Any:
     item = _item(request, item_id)
-    try:
-        return _item_out(services.acknowledge(item, actor=request.user, version=payload.version))
-    except services.InvalidInput as exc:
-        raise FieldError(exc.errors) from exc
+    return _item_out(services.acknowledge(item, actor=request.user, version=payload.version))
 
 
 class CallBackIn(Schema):
@@ -396,17 +384,14 @@ class CallBackIn(Schema):
 )
 def record_triage_call_back(request: HttpRequest, item_id: uuid.UUID, payload: CallBackIn) -> Any:
     item = _item(request, item_id)
-    try:
-        updated = services.record_call_back(
-            item,
-            actor=request.user,
-            version=payload.version,
-            notes=payload.notes,
-            outcome=payload.outcome,
-            close=payload.close,
-        )
-    except services.InvalidInput as exc:
-        raise FieldError(exc.errors) from exc
+    updated = services.record_call_back(
+        item,
+        actor=request.user,
+        version=payload.version,
+        notes=payload.notes,
+        outcome=payload.outcome,
+        close=payload.close,
+    )
     return _item_out(updated)
 
 
@@ -484,9 +469,6 @@ def create_adverse_event(request: HttpRequest, item_id: uuid.UUID, payload: Adve
     summary="A patient's adverse-event records (clinical staff)",
 )
 def list_adverse_events(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(request.user, patient_id)
-    if not can_view_side_effects(request.user, patient) or getattr(request.user, "role", None) == "patient":
-        raise PermissionDenied
-    record_read(patient, actor=request.user, what="adverse events (API)")
+    patient = chart_for(request, patient_id, can=can_view_adverse_events, what="adverse events (API)")
     qs = AdverseEvent.objects.filter(patient=patient).select_related("patient", "triage_item", "recorded_by")
     return [_ae_out(a) for a in qs]

@@ -29,6 +29,11 @@ def can_view_side_effects(user: Any, patient: Any) -> bool:
     )
 
 
+def can_view_adverse_events(user: Any, patient: Any) -> bool:
+    """The clinic's adverse-event records: its clinical staff (the patient sees their own reports)."""
+    return is_staff_member(user) and user.role in CLINICAL_ROLES and same_clinic(user, patient.clinic_id)
+
+
 def can_work_triage_queue(user: Any) -> bool:
     """Nurses and clinicians see and work their clinic's triage queue."""
     return is_staff_member(user) and user.role in CLINICAL_ROLES

@@ -16,8 +16,8 @@ from django.utils import timezone
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import log_action, record_change, snapshot
 from toxinclinic.clinical import aftercare, recall, triage
+from toxinclinic.core.errors import Conflict, FieldError
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import Conflict
 from toxinclinic.safety import alerts, conf
 from toxinclinic.safety.models import (
     AdverseEvent,
@@ -29,15 +29,6 @@ from toxinclinic.safety.models import (
     TriageItem,
     TriageStatus,
 )
-
-
-class InvalidInput(Exception):
-    """Per-field errors (``{field: [message]}``); nothing was stored."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
-
 
 # ---------------------------------------------------------------------------------------- sessions
 
@@ -210,7 +201,7 @@ def _clean_symptoms(symptoms: Iterable[Any]) -> list[str]:
         else:
             bad.append(repr(s)[:40])
     if bad:
-        raise InvalidInput(
+        raise FieldError(
             {
                 "symptoms": [
                     f"Unknown symptom {', '.join(bad)}: choose from the listed symptoms "
@@ -235,14 +226,14 @@ def report_side_effect(
     syms = _clean_symptoms(symptoms)
     other_text = (other_text or "").strip()
     if len(other_text) > 2000:
-        raise InvalidInput({"other_text": ["Anything else: keep it under 2,000 characters."]})
+        raise FieldError({"other_text": ["Anything else: keep it under 2,000 characters."]})
     if not syms and not other_text:
-        raise InvalidInput(
+        raise FieldError(
             {"symptoms": ["Choose at least one symptom, or describe what you feel under 'Anything else'."]}
         )
     session = check_in.session if check_in is not None else last_session(patient, today)
     if session is None:
-        raise InvalidInput(
+        raise FieldError(
             {
                 "session": [
                     "No injection is on record for you at this clinic, so there is nothing to report "
@@ -298,7 +289,7 @@ def answer_check_in(
             "upcoming": f"This check-in opens on {format_date(check_in.due_on, check_in.clinic)}.",
             "missed": "This check-in has closed. Report anything you feel with 'Report a side effect'.",
         }[state]
-        raise InvalidInput({"check_in": [msg]})
+        raise FieldError({"check_in": [msg]})
     syms = _clean_symptoms(symptoms)
     if not syms and not (other_text or "").strip():
         with transaction.atomic():
@@ -314,7 +305,7 @@ def _mark_answered(check_in: CheckIn, actor: Any, symptoms: list[str]) -> None:
         status=CheckInStatus.ANSWERED, answered_at=timezone.now()
     )
     if not updated:
-        raise InvalidInput({"check_in": ["This check-in was already answered."]})
+        raise FieldError({"check_in": ["This check-in was already answered."]})
     check_in.refresh_from_db()
     log_action(
         "check_in.answered",
@@ -359,7 +350,7 @@ def _locked_update(item: TriageItem, version: int | None, actor: Any, action: st
 def acknowledge(item: TriageItem, *, actor: Any, version: int | None) -> TriageItem:
     """Take the item: the rest of the team sees who is calling the patient back."""
     if item.status == TriageStatus.CLOSED:
-        raise InvalidInput({"status": ["This item is closed; nothing to acknowledge."]})
+        raise FieldError({"status": ["This item is closed; nothing to acknowledge."]})
 
     def apply(i: TriageItem) -> None:
         if i.status == TriageStatus.OPEN:
@@ -388,7 +379,7 @@ def record_call_back(
             f"Outcome: {str(outcome)[:40]!r} is not one of {', '.join(TriageOutcome.values)}."
         ]
     if errors:
-        raise InvalidInput(errors)
+        raise FieldError(errors)
 
     def apply(i: TriageItem) -> None:
         now = timezone.now()

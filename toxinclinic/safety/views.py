@@ -15,8 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_read
-from toxinclinic.diary.views import own_patient
-from toxinclinic.patients.services import Conflict, parse_public_id
+from toxinclinic.core.errors import Conflict, FieldError
+from toxinclinic.patients.access import own_patient, patient_only
+from toxinclinic.patients.models import Patient
+from toxinclinic.patients.services import parse_public_id
 from toxinclinic.safety import alerts, services
 from toxinclinic.safety.advice import advice_text
 from toxinclinic.safety.forms import (
@@ -54,10 +56,9 @@ def _add_errors(form: SymptomForm, errors: dict[str, list[str]]) -> None:
             form.add_error(name if name in form.fields else None, m)
 
 
-@login_required
+@patient_only
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
-    patient = own_patient(request)
+def report(request: HttpRequest, patient: Patient) -> HttpResponse:
     if not can_report_side_effect(request.user, patient):
         raise PermissionDenied
     status = services.treatment_status(patient)
@@ -72,7 +73,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     other_text=form.cleaned_data["other_text"],
                     actor=request.user,
                 )
-            except services.InvalidInput as exc:
+            except FieldError as exc:
                 _add_errors(form, exc.errors)
             else:
                 return redirect("safety:report_result", report_id=rep.public_id)
@@ -86,7 +87,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _own_check_in(request: HttpRequest, check_in_id: str) -> CheckIn:
-    patient = own_patient(request)
+    patient = own_patient(request.user)
     ci = (
         CheckIn.objects.filter(public_id=parse_public_id(check_in_id), patient=patient)
         .select_related("session", "patient", "patient__clinic")
@@ -110,7 +111,7 @@ def check_in(request: HttpRequest, check_in_id: str) -> HttpResponse:
             other = "" if request.POST.get("fine") else form.cleaned_data["other_text"]
             try:
                 rep = services.answer_check_in(ci, symptoms=symptoms, other_text=other, actor=request.user)
-            except services.InvalidInput as exc:
+            except FieldError as exc:
                 _add_errors(form, exc.errors)
             else:
                 if rep is None:
@@ -153,10 +154,9 @@ def report_result(request: HttpRequest, report_id: str) -> HttpResponse:
     return render(request, "safety/urgent.html", ctx)
 
 
-@login_required
+@patient_only
 @require_GET
-def aftercare_view(request: HttpRequest) -> HttpResponse:
-    patient = own_patient(request)
+def aftercare_view(request: HttpRequest, patient: Patient) -> HttpResponse:
     if not can_view_treatment(request.user, patient):
         raise PermissionDenied
     return render(
@@ -260,7 +260,7 @@ def acknowledge(request: HttpRequest, item_id: str) -> HttpResponse:
         services.acknowledge(item, actor=request.user, version=version)
     except Conflict as exc:
         messages.error(request, str(exc))
-    except services.InvalidInput as exc:
+    except FieldError as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
     else:
         messages.success(request, "Acknowledged: the team can see you are handling it.")
@@ -284,7 +284,7 @@ def call_back(request: HttpRequest, item_id: str) -> HttpResponse:
             )
         except Conflict as exc:
             form.add_error(None, str(exc))
-        except services.InvalidInput as exc:
+        except FieldError as exc:
             for k, ms in exc.errors.items():
                 for m in ms:
                     form.add_error(k if k in form.fields else None, m)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
-from toxinclinic.api.pagination import Pages
+from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.scheduling.permissions import can_view_recall_list
 from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list

@@ -17,11 +17,11 @@ from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from toxinclinic.accounts.models import Location
-from toxinclinic.api.errors import FieldError
 from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
-from toxinclinic.api.pagination import Pages
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import protocols
+from toxinclinic.core.errors import FieldError
+from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.services import get_patient
 from toxinclinic.visits import permissions as perms

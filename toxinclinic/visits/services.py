@@ -23,10 +23,10 @@ from django.utils import timezone
 from toxinclinic.accounts.locale import format_datetime
 from toxinclinic.accounts.models import Role
 from toxinclinic.accounts.permissions import can_override_dose_stop, can_sign_visit, is_staff_member
-from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import log_action, record_change, snapshot
 from toxinclinic.clinical import aftercare, anatomy, billing, dosing, products, protocols, recall, screening
 from toxinclinic.clinical._common import fmt_units
+from toxinclinic.core.errors import FieldError
 from toxinclinic.core.signals import visit_signed
 from toxinclinic.inventory.models import Vial, VialStatus
 from toxinclinic.patients.models import Patient, PatientIndication

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from toxinclinic.accounts.models import Location
-from toxinclinic.api.errors import FieldError
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import billing, dosing, protocols
 from toxinclinic.clinical.screening import QUESTIONS as SCREENING_QUESTIONS
+from toxinclinic.core.errors import FieldError
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, pickable_vials
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f

@@ -1,4 +1,5 @@
-"""Page-number pagination for the API's list operations, with ``page`` bounded.
+"""Page-number pagination for the API's list operations, with ``page`` bounded (each app's ``api.py``
+uses it; it lives in core so that apps do not import the front door).
 
 ninja's own ``PageNumberPagination`` accepts any ``page``: a huge one overflows the database's OFFSET
 (SQLite: "datatype mismatch") and answers 500. Here it is a 422 naming the field and the limit.

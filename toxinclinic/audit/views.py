@@ -10,9 +10,10 @@ from django.shortcuts import render
 
 from toxinclinic.accounts import locale
 from toxinclinic.accounts.models import Role
-from toxinclinic.accounts.permissions import can_view_audit
+from toxinclinic.accounts.permissions import can_view_audit, can_view_own_access_log
 from toxinclinic.audit import words
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.patients.access import patient_only
 from toxinclinic.patients.models import Patient
 
 _DATE_HELP = "pick a day with the date picker, or type it as the field shows it"
@@ -78,11 +79,10 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def my_access_log(request: HttpRequest) -> HttpResponse:
+@patient_only
+def my_access_log(request: HttpRequest, patient: Patient) -> HttpResponse:
     """A patient sees who on the clinic's staff opened their chart, and when."""
-    patient = Patient.objects.filter(user=request.user).first()
-    if patient is None or request.user.role != "patient":
+    if not can_view_own_access_log(request.user, patient):
         raise PermissionDenied
     rows = AuditEvent.objects.filter(patient_id=patient.pk, action="chart.viewed")[:200]
     roles = dict(Role.choices)

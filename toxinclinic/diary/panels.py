@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 
 from toxinclinic.core.plugins import Panel
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_list_diary_flags
+from toxinclinic.patients.access import own_patient
 from toxinclinic.patients.models import Patient
 
 #: Stale verdicts judged for one view of the card (from stored counts); the rest wait for the task.
@@ -23,8 +25,9 @@ SHOWN = 15
 def panels(request: Any) -> list[Panel]:
     user = request.user
     if getattr(user, "role", None) == "patient":
-        patient = Patient.objects.filter(user=user).first()
-        if patient is None:
+        try:
+            patient = own_patient(user)
+        except Http404:  # a login not linked to a record yet has no cards
             return []
         today = timezone.localdate()
         entry = DiaryEntry.objects.filter(patient=patient, date=today).first()

@@ -11,15 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import FieldError
 from toxinclinic.outcomes import services
 from toxinclinic.outcomes.instruments import INSTRUMENTS
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.outcomes.permissions import can_answer_questionnaire, can_view_questionnaires
-from toxinclinic.patients.access import chart_for, patient_only
+from toxinclinic.patients.access import chart_for, patient_only, record_for
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import parse_public_id
 
 
 @patient_only
@@ -100,14 +98,14 @@ def answer(request: HttpRequest, patient: Patient, instrument: str) -> HttpRespo
 @login_required
 @require_GET
 def response_detail(request: HttpRequest, response_id: str) -> HttpResponse:
-    resp = (
-        QuestionnaireResponse.objects.filter(public_id=parse_public_id(response_id))
-        .select_related("patient")
-        .first()
+    resp = record_for(
+        request,
+        QuestionnaireResponse.objects.all(),
+        response_id,
+        can=can_view_questionnaires,
+        what="questionnaire",
+        missing="No such response.",
     )
-    if resp is None or not can_view_questionnaires(request.user, resp.patient):
-        raise Http404("No such response.")
-    record_read(resp.patient, actor=request.user, what="questionnaire")
     history = [h for h in services.history_for(resp.patient) if h.instrument.key == resp.instrument]
     return render(
         request,

@@ -7,6 +7,9 @@ Every view and API operation that opens a patient's records goes through here (h
 - ``chart_for(request, patient_id, can=…, what=…)`` — a patient by public id for any signed-in user:
   404 unless ``can_view_chart`` (never a hint that the id exists), 403 unless the use case ``can``
   allows it, and the staff read recorded in the audit trail as ``what``;
+- ``record_for(request, queryset, record_id, can=…, what=…)`` — one of a patient's records by its own
+  public id (a side-effect report, a questionnaire response): 404 unless ``can(user, record.patient)``,
+  the staff read recorded as ``what``;
 - ``@patient_only`` — a view decorator that passes ``own_patient(request.user)`` as the view's second
   argument.
 
@@ -23,16 +26,18 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from toxinclinic.accounts.models import Clinic, Role
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.rawsql import Table
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import get_patient
+from toxinclinic.patients.services import get_patient, parse_public_id
 
 UseCase = Callable[[Any, Any], bool]
 V = TypeVar("V", bound=Callable[..., HttpResponse])
+R = TypeVar("R", bound=Model)
 _PATIENTS = Table(Patient)
 _CLINICS = Table(Clinic)
 
@@ -79,6 +84,29 @@ def chart_for(
     if what:
         record_read(patient, actor=user, what=what)
     return patient
+
+
+def record_for(
+    request: HttpRequest | Any,
+    queryset: QuerySet[R],
+    record_id: str | uuid.UUID,
+    *,
+    can: UseCase,
+    what: str | None,
+    missing: str = "No such record.",
+) -> R:
+    """One of a patient's records (a report, a questionnaire response) by its public id.
+
+    404 (``missing``) when there is none or ``can(user, record.patient)`` refuses (never a hint that the
+    id exists); the staff read is recorded against the record's patient as ``what``.
+    """
+    user = getattr(request, "user", request)
+    record = queryset.filter(public_id=parse_public_id(record_id)).select_related("patient__clinic").first()
+    if record is None or not can(user, record.patient):
+        raise Http404(missing)
+    if what:
+        record_read(record.patient, actor=user, what=what)
+    return record
 
 
 def patient_only(view: V) -> V:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 
 from toxinclinic.core.plugins import Panel
-from toxinclinic.patients.models import Patient
+from toxinclinic.patients.access import own_patient
 from toxinclinic.safety import services
 from toxinclinic.safety.models import TriageItem, TriageStatus
 from toxinclinic.safety.permissions import can_work_triage_queue
@@ -16,8 +17,9 @@ from toxinclinic.safety.permissions import can_work_triage_queue
 def panels(request: Any) -> list[Panel]:
     user = request.user
     if getattr(user, "role", None) == "patient":
-        patient = Patient.objects.filter(user=user).select_related("clinic").first()
-        if patient is None:
+        try:
+            patient = own_patient(user)
+        except Http404:  # a login not linked to a record yet has no cards
             return []
         from toxinclinic.diary.services import missing_days
         from toxinclinic.outcomes.services import due_for

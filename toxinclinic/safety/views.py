@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import Conflict, FieldError
-from toxinclinic.patients.access import own_patient, patient_only
+from toxinclinic.patients.access import own_patient, patient_only, record_for
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import parse_public_id
 from toxinclinic.safety import alerts, services
@@ -130,15 +130,14 @@ def check_in(request: HttpRequest, check_in_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_result(request: HttpRequest, report_id: str) -> HttpResponse:
-    rep = (
-        SideEffectReport.objects.filter(public_id=parse_public_id(report_id))
-        .select_related("patient", "patient__clinic", "session")
-        .first()
+    rep = record_for(
+        request,
+        SideEffectReport.objects.select_related("session"),
+        report_id,
+        can=can_view_side_effects,
+        what="side-effect report",
+        missing="No such report.",
     )
-    if rep is None or not can_view_side_effects(request.user, rep.patient):
-        raise Http404("No such report.")
-    if getattr(request.user, "role", None) != "patient":
-        record_read(rep.patient, actor=request.user, what="side-effect report")
     clinic = rep.patient.clinic
     text = advice_text(
         rep.advice,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from toxinclinic.audit.services import diff, log_action, snapshot
 from toxinclinic.clinical import diary as engine
 from toxinclinic.clinical._common import Verdict
+from toxinclinic.core.errors import Conflict
 from toxinclinic.core.locking import write_turn
 from toxinclinic.core.rawsql import Table
 from toxinclinic.diary import conf
@@ -35,7 +36,6 @@ from toxinclinic.diary.months import (
 from toxinclinic.diary.overuse import judge, judged_end, judged_months, store, verdict_columns
 from toxinclinic.diary.validation import BOOL_FIELDS, CleanDay
 from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import Conflict
 
 _STATUS = Table(DiaryStatus, ["id", "data_version", "last_entry_on", "moh_end"])
 _ENTRIES = Table(DiaryEntry)

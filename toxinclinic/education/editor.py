@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from toxinclinic.audit.services import record_change, snapshot
+from toxinclinic.core.errors import Conflict
 from toxinclinic.education import content as default_content
 from toxinclinic.education import importer, narration, readability, services
 from toxinclinic.education.forms import (
@@ -29,7 +30,6 @@ from toxinclinic.education.forms import (
 from toxinclinic.education.models import Provider, TreatmentPage
 from toxinclinic.education.permissions import can_edit_education
 from toxinclinic.education.views import duration_label, render_fragments, render_page
-from toxinclinic.patients.services import Conflict
 
 
 def _require_editor(request: HttpRequest) -> None:

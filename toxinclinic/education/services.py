@@ -13,10 +13,11 @@ from django.utils.text import slugify
 
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import log_action
+from toxinclinic.core.errors import Conflict
 from toxinclinic.education import markup
 from toxinclinic.education.models import Condition, FAQItem, PageSection, PageVersion, Provider, TreatmentPage
 from toxinclinic.education.permissions import can_edit_education_object
-from toxinclinic.patients.services import Conflict, parse_public_id
+from toxinclinic.patients.services import parse_public_id
 
 SNAPSHOT_SCHEMA = 1
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from toxinclinic.audit.models import AuditEvent
+from toxinclinic.core.errors import Conflict
 from toxinclinic.diary import services
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
 from toxinclinic.diary.tests.helpers import MIGRAINE_DAY
-from toxinclinic.patients.services import Conflict
 from toxinclinic.testing import days_ago, today, triptan
 
 pytestmark = pytest.mark.django_db

@@ -99,6 +99,7 @@ WORKFLOW_APPS = [
     "accounts",
     "audit",
     "patients",
+    "treatment",
     "education",
     "inventory",
     "visits",

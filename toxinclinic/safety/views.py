@@ -38,6 +38,7 @@ from toxinclinic.safety.permissions import (
     can_view_treatment,
     can_work_triage_queue,
 )
+from toxinclinic.treatment.services import treatment_status
 
 
 def _symptom_ctx(form: SymptomForm) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def _add_errors(form: SymptomForm, errors: dict[str, list[str]]) -> None:
 def report(request: HttpRequest, patient: Patient) -> HttpResponse:
     if not can_report_side_effect(request.user, patient):
         raise PermissionDenied
-    status = services.treatment_status(patient)
+    status = treatment_status(patient)
     form = SymptomForm(request.POST or None)
     code = 200
     if request.method == "POST":
@@ -164,7 +165,7 @@ def aftercare_view(request: HttpRequest, patient: Patient) -> HttpResponse:
         {
             "patient": patient,
             "clinic": patient.clinic,
-            "treatment": services.treatment_status(patient),
+            "treatment": treatment_status(patient),
             "check_ins": services.open_check_ins(patient),
         },
     )

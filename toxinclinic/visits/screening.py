@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from toxinclinic.api.errors import FieldError
 from toxinclinic.clinical import dosing, products, screening
+from toxinclinic.core.errors import FieldError
 from toxinclinic.visits.history import (
     CLINIC_DOSE_POLICY,
     clinic_date,

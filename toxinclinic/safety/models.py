@@ -15,6 +15,7 @@ from django.db import models
 
 from toxinclinic.accounts.models import Clinic
 from toxinclinic.clinical import triage
+from toxinclinic.core.models import PublicRecord
 from toxinclinic.patients.models import Patient
 
 
@@ -82,10 +83,9 @@ class CheckInStatus(models.TextChoices):
     ANSWERED = "answered", "Answered"
 
 
-class CheckIn(models.Model):
+class CheckIn(PublicRecord):
     """A scheduled "how are you after your injection?" question, due ``day_offset`` days after it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="check_ins")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -116,10 +116,9 @@ class Source(models.TextChoices):
     SPONTANEOUS = "spontaneous", "Reported by the patient"
 
 
-class SideEffectReport(models.Model):
+class SideEffectReport(PublicRecord):
     """Symptoms a patient reported after an injection, with the engine's triage verdict."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="side_effect_reports")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(
@@ -167,10 +166,9 @@ class TriageOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", "Could not reach the patient"
 
 
-class TriageItem(models.Model):
+class TriageItem(PublicRecord):
     """One report on the clinic's queue: urgent first, oldest first within a level."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.OneToOneField(SideEffectReport, on_delete=models.CASCADE, related_name="triage_item")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="triage_items")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -229,10 +227,9 @@ SERIOUSNESS_CRITERIA: dict[str, str] = {
 }
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(PublicRecord):
     """A clinician's adverse-event record, usually made from a triage item."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     triage_item = models.ForeignKey(

@@ -24,7 +24,7 @@ from toxinclinic.visits import charting, drafts, signing, vials
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits.checks import DraftSite, dose_check
 from toxinclinic.visits.history import history_sessions
-from toxinclinic.visits.models import BillingLine, OutsideInjection, Visit
+from toxinclinic.visits.models import BillingLine, OutsideInjection
 from toxinclinic.visits.schemas import (
     AmendIn,
     BillingOut,
@@ -54,13 +54,6 @@ router = Router(tags=["visits"])
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def _visit_for_prep(request: HttpRequest, visit_id: uuid.UUID) -> Visit:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_prepare_visit(request.user, visit):
-        raise PermissionDenied
-    return visit
 
 
 def _location(request: HttpRequest, public_id: uuid.UUID | None) -> Location | None:
@@ -135,7 +128,7 @@ def read_visit(request: HttpRequest, visit_id: uuid.UUID) -> Any:
 
 @router.patch("/{visit_id}", response=dict, summary="Change a draft visit (product, indication, note …)")
 def update_visit(request: HttpRequest, visit_id: uuid.UUID, payload: VisitPatch) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     changes = payload.dict(exclude={"version"}, exclude_unset=True)
     if "location" in changes:
         changes["location"] = _location(request, changes["location"])
@@ -170,14 +163,14 @@ def read_screening(request: HttpRequest, visit_id: uuid.UUID) -> Any:
 
 @router.put("/{visit_id}/screening", response=dict, summary="Record the screening answers")
 def save_screening(request: HttpRequest, visit_id: uuid.UUID, payload: ScreeningIn) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = drafts.save_screening(visit, payload.version, actor=request.user, answers=payload.answers)
     return visit_detail(visit)
 
 
 @router.put("/{visit_id}/consent", response=dict, summary="Record consent")
 def save_consent(request: HttpRequest, visit_id: uuid.UUID, payload: ConsentIn) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = drafts.save_consent(
         visit, payload.version, actor=request.user, **payload.dict(exclude={"version"})
     )
@@ -186,7 +179,7 @@ def save_consent(request: HttpRequest, visit_id: uuid.UUID, payload: ConsentIn) 
 
 @router.post("/{visit_id}/protocol", response=dict, summary="Prefill the sites from a template")
 def apply_protocol(request: HttpRequest, visit_id: uuid.UUID, payload: ProtocolIn) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = charting.apply_protocol(
         visit, payload.version, actor=request.user, key=payload.protocol, pain_side=payload.pain_side
     )
@@ -195,16 +188,14 @@ def apply_protocol(request: HttpRequest, visit_id: uuid.UUID, payload: ProtocolI
 
 @router.put("/{visit_id}/injections", response=dict, summary="Save the charted injection sites")
 def save_injections(request: HttpRequest, visit_id: uuid.UUID, payload: InjectionsIn) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = charting.save_injections(visit, payload.version, actor=request.user, sites=_sites(payload.sites))
     return visit_detail(visit)
 
 
 @router.post("/{visit_id}/check", response=dict, summary="Live dose check of draft sites (nothing saved)")
 def check_injections(request: HttpRequest, visit_id: uuid.UUID, payload: CheckIn) -> Any:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_prepare_visit(request.user, visit):
-        raise PermissionDenied
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     sites = _sites(payload.sites) if payload.sites is not None else None
     result = check_payload(dose_check(visit, sites))
     # The findings quote the patient's toxin history: a read, as on the chart page that the HTML check serves.
@@ -214,7 +205,7 @@ def check_injections(request: HttpRequest, visit_id: uuid.UUID, payload: CheckIn
 
 @router.post("/{visit_id}/vials", response={201: dict}, summary="Record a vial opened for this visit")
 def add_vial_use(request: HttpRequest, visit_id: uuid.UUID, payload: VialUseIn) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = vials.add_vial_use(
         visit,
         payload.version,
@@ -230,16 +221,14 @@ def add_vial_use(request: HttpRequest, visit_id: uuid.UUID, payload: VialUseIn) 
 
 @router.delete("/{visit_id}/vials/{use_id}", response=dict, summary="Return a vial picked by mistake")
 def remove_vial_use(request: HttpRequest, visit_id: uuid.UUID, use_id: uuid.UUID, version: int) -> Any:
-    visit = _visit_for_prep(request, visit_id)
+    visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = vials.remove_vial_use(visit, version, actor=request.user, use_id=str(use_id))
     return visit_detail(visit)
 
 
 @router.post("/{visit_id}/signature", response={201: NoteVersionOut}, summary="Sign the note")
 def sign_visit(request: HttpRequest, visit_id: uuid.UUID, payload: SignIn) -> Any:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_sign_this_visit(request.user, visit):
-        raise PermissionDenied
+    visit = get_visit(request.user, visit_id, can=perms.can_sign_this_visit)
     note = signing.sign_visit(
         visit,
         request.user,
@@ -252,9 +241,7 @@ def sign_visit(request: HttpRequest, visit_id: uuid.UUID, payload: SignIn) -> An
 
 @router.post("/{visit_id}/amendments", response={201: NoteVersionOut}, summary="Amend a signed note")
 def amend_visit(request: HttpRequest, visit_id: uuid.UUID, payload: AmendIn) -> Any:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_amend_visit(request.user, visit):
-        raise PermissionDenied
+    visit = get_visit(request.user, visit_id, can=perms.can_amend_visit)
     note = signing.amend_visit(
         visit, request.user, reason=payload.reason, notes=payload.notes, expected_version=payload.version
     )

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -90,8 +92,11 @@ def visits_for(user: Any) -> QuerySet[Visit]:
     return Visit.objects.filter(clinic_id=user.clinic_id)
 
 
-def get_visit(user: Any, public_id: str | uuid.UUID) -> Visit:
-    """The visit if the user may see it; 404 otherwise (never a hint that the id exists)."""
+def get_visit(
+    user: Any, public_id: str | uuid.UUID, *, can: Callable[[Any, Visit], bool] | None = None
+) -> Visit:
+    """The visit if the user may see it; 404 otherwise (never a hint that the id exists); 403 unless the
+    use case ``can(user, visit)`` allows it (as ``patients.access.chart_for`` does for a chart)."""
     vid = parse_public_id(public_id)
     visit = (
         visits_for(user)
@@ -101,6 +106,8 @@ def get_visit(user: Any, public_id: str | uuid.UUID) -> Visit:
     )
     if visit is None:
         raise Http404("No such visit.")
+    if can is not None and not can(user, visit):
+        raise PermissionDenied
     return visit
 
 

@@ -33,10 +33,7 @@ def require_lister(request: HttpRequest) -> None:
 
 
 def prep(request: HttpRequest, visit_id: str) -> Visit:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_prepare_visit(request.user, visit):
-        raise PermissionDenied
-    return visit
+    return get_visit(request.user, visit_id, can=perms.can_prepare_visit)
 
 
 def draft_or_note(visit: Visit) -> HttpResponse | None:

@@ -133,9 +133,7 @@ def sign(request: HttpRequest, visit_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def amend(request: HttpRequest, visit_id: str) -> HttpResponse:
-    visit = get_visit(request.user, visit_id)
-    if not perms.can_amend_visit(request.user, visit):
-        raise PermissionDenied
+    visit = get_visit(request.user, visit_id, can=perms.can_amend_visit)
     if not visit.is_signed:
         return redirect("visits:sign", visit_id=visit.public_id)
     form = f.AmendForm(request.POST or None, initial={"notes": visit.notes})

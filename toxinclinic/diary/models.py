@@ -3,12 +3,11 @@ monthly counts per patient-month so clinic-wide screens read O(patients), not O(
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic
+from toxinclinic.core.models import ClinicRecord
 from toxinclinic.patients.models import Patient
 
 
@@ -19,7 +18,7 @@ class Severity(models.TextChoices):
     SEVERE = "severe", "Severe"
 
 
-class DiaryEntry(models.Model):
+class DiaryEntry(ClinicRecord):
     """One calendar day (00:00–23:59 local) of one patient's diary.
 
     Inputs mirror ``clinical.diary.DiaryDay``; ``duration_hours`` is the longest continuous headache in
@@ -28,9 +27,7 @@ class DiaryEntry(models.Model):
     The ``*_day`` flags are the engine's classification, computed on every write.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diary_entries")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
     headache = models.BooleanField(default=False)
     duration_hours = models.FloatField(default=0)
@@ -57,9 +54,6 @@ class DiaryEntry(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["date"]

@@ -7,7 +7,6 @@ Vial sizes and beyond-use hours come from the clinical engine (``toxinclinic.cli
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,12 +14,12 @@ from django.db import models
 
 from toxinclinic.accounts.models import Clinic, Location
 from toxinclinic.clinical import products
+from toxinclinic.core.models import ClinicOwned, PublicRecord
 
 PRODUCT_CHOICES = [(p.key, f"{p.brand} ({p.generic})") for p in products.PRODUCTS.values()]
 
 
-class Lot(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Lot(PublicRecord):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     product = models.CharField(max_length=20, choices=PRODUCT_CHOICES)
     ndc = models.CharField("NDC", max_length=20, help_text="National Drug Code on the carton.")
@@ -57,10 +56,9 @@ class VialStatus(models.TextChoices):
     REMOVED = "removed", "Removed from stock"
 
 
-class Receipt(models.Model):
+class Receipt(PublicRecord):
     """One delivery of vials of one lot to one location."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="receipts")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
@@ -77,11 +75,9 @@ class Receipt(models.Model):
         return f"{self.count} × {self.size_units} U of {self.lot}"
 
 
-class Vial(models.Model):
+class Vial(ClinicOwned):
     """One single-dose vial. Units are the lot's product's own units (U)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="vials")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     receipt = models.ForeignKey(
@@ -94,9 +90,6 @@ class Vial(models.Model):
     diluent_ml = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     beyond_use_at = models.DateTimeField(null=True, blank=True)
     removed_reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "status", "lot"])]
@@ -120,10 +113,9 @@ class Vial(models.Model):
         return reconstituted_at + timedelta(hours=products.get(product).beyond_use_hours)
 
 
-class Reconciliation(models.Model):
+class Reconciliation(PublicRecord):
     """A physical count of the stock at one location, compared with what the system expected."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,12 +1,15 @@
-"""Inventory use cases: receive vials, stock by product and expiry, expiry alerts, reconciliation, and the
-look-ups the visit's vial picker and the recall search need. Every query is scoped to one clinic."""
+"""Inventory use cases: receive vials, stock by product and expiry, expiry alerts, reconciliation, the
+look-ups the visit's vial picker and the recall search need, and every change of a vial's state (opened
+for a visit, returned to stock, used when the note is signed): other apps call these, never write a
+``Vial`` row themselves. Every query is scoped to one clinic."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from toxinclinic.accounts.models import Location
-from toxinclinic.audit.services import log_action, record_change, record_read
+from toxinclinic.audit.services import log_action, record_change, record_read, snapshot
 from toxinclinic.clinical import products
 from toxinclinic.core.errors import FieldError
 from toxinclinic.inventory.models import Lot, Receipt, Reconciliation, ReconciliationLine, Vial, VialStatus
@@ -234,6 +237,56 @@ def pickable_vials(visit: Any) -> QuerySet[Vial]:
         .select_related("lot", "location")
         .order_by("lot__expiry_date", "lot__lot_number", "id")
     )
+
+
+def clinic_vial(clinic_id: int, public_id: str | uuid.UUID) -> Vial | None:
+    """The clinic's vial ``public_id`` with its lot; None for an unknown id, a malformed one or another
+    clinic's vial (the caller says so in its own words)."""
+    try:
+        vid = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return Vial.objects.filter(public_id=vid, clinic_id=clinic_id).select_related("lot").first()
+
+
+# --- vial state: the one writer of a vial's status --------------------------------------------------
+
+
+def open_vial(vial: Vial, *, actor: Any, diluent_ml: Decimal, reconstituted_at: dt.datetime) -> Vial:
+    """Open (reconstitute) an in-stock vial: status opened, ``diluent_ml`` mL, the beyond-use time from
+    the product's hours; audited as ``vial.opened``. The row is locked, so two visits cannot take one
+    vial: the second gets a FieldError on ``vial``. Call inside the caller's transaction."""
+    locked = Vial.objects.select_for_update().get(pk=vial.pk)
+    if locked.status != VialStatus.IN_STOCK:
+        raise FieldError({"vial": ["This vial was just taken for another visit; pick another."]})
+    before = snapshot(locked)
+    locked.status = VialStatus.OPENED
+    locked.reconstituted_at = reconstituted_at
+    locked.diluent_ml = diluent_ml
+    locked.beyond_use_at = Vial.beyond_use(vial.lot.product, reconstituted_at)
+    locked.version += 1
+    locked.save()
+    record_change("vial.opened", locked, before, actor=actor)
+    return locked
+
+
+def return_vial(vial_pk: int, *, actor: Any) -> Vial:
+    """Put a vial opened by mistake back in stock (no reconstitution, diluent or beyond-use time);
+    audited as ``vial.returned``. Call inside the caller's transaction."""
+    vial = Vial.objects.select_for_update().get(pk=vial_pk)
+    before = snapshot(vial)
+    vial.status = VialStatus.IN_STOCK
+    vial.reconstituted_at = vial.beyond_use_at = vial.diluent_ml = None
+    vial.version += 1
+    vial.save()
+    record_change("vial.returned", vial, before, actor=actor)
+    return vial
+
+
+def mark_used(vial_pks: Iterable[int]) -> int:
+    """The vials of a signed note are used (out of stock for good); the signature is the audit entry.
+    Returns how many rows changed."""
+    return Vial.objects.filter(pk__in=list(vial_pks)).update(status=VialStatus.USED)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic
+from toxinclinic.core.models import PublicRecord
 from toxinclinic.patients.models import Patient
 
 
@@ -26,8 +25,7 @@ class Timepoint(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class QuestionnaireResponse(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class QuestionnaireResponse(PublicRecord):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="questionnaire_responses")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     instrument = models.CharField(max_length=12, choices=Instrument.choices)

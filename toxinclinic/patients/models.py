@@ -8,13 +8,12 @@ refused with a conflict when somebody else saved first.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic, Location
 from toxinclinic.clinical import billing, diary
+from toxinclinic.core.models import ClinicRecord, PublicRecord
 
 
 class Sex(models.TextChoices):
@@ -24,8 +23,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Patient(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Patient(PublicRecord):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     user = models.OneToOneField(
@@ -83,23 +81,11 @@ ICD10_CHOICES = [
 ICD10_BY_INDICATION = {indication: set(codes) for indication, codes in billing.DIAGNOSIS_CODES.items()}
 
 
-class ChartRecord(models.Model):
+class ChartRecord(ClinicRecord):
     """Fields every chart sub-record shares."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="%(class)ss")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         abstract = True
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # The clinic always follows the patient: a record can never drift into another clinic.
-        self.clinic_id = self.patient.clinic_id
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class PatientIndication(ChartRecord):

@@ -6,13 +6,12 @@ when a session is recorded. ``CheckIn.due_on`` is precomputed and indexed: the d
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.models import Clinic
 from toxinclinic.clinical import triage
+from toxinclinic.core.models import PublicRecord
 from toxinclinic.patients.models import Patient
 from toxinclinic.treatment.models import TreatmentSession
 
@@ -22,10 +21,9 @@ class CheckInStatus(models.TextChoices):
     ANSWERED = "answered", "Answered"
 
 
-class CheckIn(models.Model):
+class CheckIn(PublicRecord):
     """A scheduled "how are you after your injection?" question, due ``day_offset`` days after it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="check_ins")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -56,10 +54,9 @@ class Source(models.TextChoices):
     SPONTANEOUS = "spontaneous", "Reported by the patient"
 
 
-class SideEffectReport(models.Model):
+class SideEffectReport(PublicRecord):
     """Symptoms a patient reported after an injection, with the engine's triage verdict."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="side_effect_reports")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(
@@ -107,10 +104,9 @@ class TriageOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", "Could not reach the patient"
 
 
-class TriageItem(models.Model):
+class TriageItem(PublicRecord):
     """One report on the clinic's queue: urgent first, oldest first within a level."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.OneToOneField(SideEffectReport, on_delete=models.CASCADE, related_name="triage_item")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="triage_items")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -169,10 +165,9 @@ SERIOUSNESS_CRITERIA: dict[str, str] = {
 }
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(PublicRecord):
     """A clinician's adverse-event record, usually made from a triage item."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     triage_item = models.ForeignKey(

@@ -15,8 +15,10 @@ from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import anatomy, products, protocols, screening
 from toxinclinic.inventory.models import PRODUCT_CHOICES
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS
+from toxinclinic.visits.charting import LAST_SESSION
+from toxinclinic.visits.checks import MAX_UNITS
 from toxinclinic.visits.models import HISTORY_INDICATION_CHOICES, INDICATION_CHOICES, Guidance
-from toxinclinic.visits.services import LAST_SESSION, MAX_UNITS, SCREENING_KEYS
+from toxinclinic.visits.screening import SCREENING_KEYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

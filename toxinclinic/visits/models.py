@@ -8,15 +8,15 @@ the visit product's own units (U) and are never converted across products.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from toxinclinic.accounts.locale import format_date
-from toxinclinic.accounts.models import Clinic, Location
+from toxinclinic.accounts.models import Location
 from toxinclinic.clinical import anatomy, billing, products
+from toxinclinic.core.models import ClinicRecord, PublicRecord
 from toxinclinic.inventory.models import PRODUCT_CHOICES, Vial
 from toxinclinic.patients.models import Patient
 
@@ -37,9 +37,7 @@ class Guidance(models.TextChoices):
     ESTIM = "estim", f"Electrical stimulation ({billing.CPT_ESTIM})"
 
 
-class Visit(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+class Visit(ClinicRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
     location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     visit_date = models.DateField()
@@ -63,15 +61,12 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Stored on signing so a later dose check reads history as O(visits), not O(sites).
     total_units = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [
@@ -172,10 +167,9 @@ def site_label(site_id: str, muscle: str, side: str) -> str:
     return f"{name}{side_txt}{' follow-the-pain' if ftp else ''} {tail}".strip()
 
 
-class VialUse(models.Model):
+class VialUse(PublicRecord):
     """A vial opened for this visit: units administered and discarded (U of the product)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="vial_uses")
     vial = models.OneToOneField(Vial, on_delete=models.PROTECT, related_name="use")
     units_administered = models.DecimalField(max_digits=8, decimal_places=2)
@@ -212,10 +206,9 @@ class NoteImmutable(Exception):
     pass
 
 
-class SignedNote(models.Model):
+class SignedNote(PublicRecord):
     """One signed version of a visit's note. Never changed or deleted; an amendment is a new row."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="notes_versions")
     version = models.PositiveIntegerField()
     content = models.JSONField()
@@ -267,11 +260,9 @@ class BillingLine(models.Model):
         return "-".join([self.code, *[m for m in self.modifiers.split(",") if m]]) + f" × {self.units}"
 
 
-class OutsideInjection(models.Model):
+class OutsideInjection(ClinicRecord):
     """Toxin given elsewhere (another provider, cosmetic included): counts for interval and dose checks."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outside_injections")
     given_on = models.DateField()
     product = models.CharField(max_length=20, choices=PRODUCT_CHOICES)
@@ -281,15 +272,10 @@ class OutsideInjection(models.Model):
     indication = models.CharField(max_length=30, choices=HISTORY_INDICATION_CHOICES)
     where = models.CharField("where given", max_length=200, help_text="Provider or clinic.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    updated_at = None  # never had one: the row is written once
 
     class Meta:
         ordering = ["-given_on"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.clinic_id = self.patient.clinic_id
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{products.get(self.product).brand} {self.units:g} U on {format_date(self.given_on)}"

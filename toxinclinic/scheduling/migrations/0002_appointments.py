@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reminder_days', models.CharField(default='7,1', help_text='Days before the appointment a reminder goes, e.g. 7,1.', max_length=40)),
                 ('slot_minutes', models.PositiveSmallIntegerField(default=15, help_text='Grid of start times, in minutes.')),
-                ('refuse_inside_interval', models.BooleanField(default=False, help_text='Payer rule: refuse (not only warn) an injection booked before the re-treatment window opens.')),
+                ('refuse_inside_interval', models.BooleanField(default=False, help_text='Payer rule: refuse (not only warn) an injection before the re-treatment window opens.')),
                 ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scheduling_settings', to='accounts.clinic')),
             ],
             options={

@@ -384,6 +384,8 @@ def reschedule(
         record_change("appointment.rescheduled", appt, before, actor=actor)
         reminders.cancel_pending(appt, "the appointment moved")
         reminders.schedule(appt)
+        if appt.kind == AppointmentKind.INJECTION and appt.visit_id is None:
+            transaction.on_commit(lambda: _after_injection_booked(appt))
     return appt
 
 

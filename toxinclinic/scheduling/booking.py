@@ -132,15 +132,21 @@ def payer_forbids_early(patient: Patient) -> bool:
     return settings_for(patient.clinic).refuse_inside_interval
 
 
-def interval_check(patient: Patient, kind: str, day: dt.date) -> engine.Finding | None:
+def interval_check(
+    patient: Patient, kind: str, day: dt.date, payer_forbids: bool | None = None
+) -> engine.Finding | None:
+    """The minimum-interval finding for an injection on ``day``. ``payer_forbids`` is the payer rule
+    (None: the clinic's setting); the coverage room passes its own verdict here."""
     if kind != AppointmentKind.INJECTION:
         return None
+    if payer_forbids is None:
+        payer_forbids = payer_forbids_early(patient)
     fmt_date, _ = _fmt(patient.clinic)
     return engine.interval_finding(
         last_injection_on(patient, before=day),
         day,
         interval_days=recall_interval_days(),
-        payer_forbids=payer_forbids_early(patient),
+        payer_forbids=payer_forbids,
         fmt_date=fmt_date,
     )
 
@@ -238,6 +244,7 @@ def check(
     starts_at: dt.datetime,
     moving: Appointment | None = None,
     now: dt.datetime | None = None,
+    payer_forbids: bool | None = None,
 ) -> tuple[list[engine.Finding], engine.Finding | None]:
     """(refusals, interval finding) for booking this time. Nothing is stored."""
     now = now or timezone.now()
@@ -249,7 +256,7 @@ def check(
         clinician, span.start - dt.timedelta(days=1), span.end + dt.timedelta(days=1), exclude=moving
     )
     refusals = engine.check_booking(cal, span, now=now, fmt_date=fmt_date, fmt_time=fmt_time)
-    interval = interval_check(patient, kind, span.start.astimezone(cal.tz).date())
+    interval = interval_check(patient, kind, span.start.astimezone(cal.tz).date(), payer_forbids)
     if interval is not None and interval.severity == engine.REFUSAL:
         refusals.append(interval)
     return refusals, interval
@@ -264,9 +271,11 @@ def book(
     starts_at: dt.datetime,
     location: Any = None,
     accept_early: bool = False,
+    payer_forbids: bool | None = None,
 ) -> Appointment:
     """Book ``kind`` with ``clinician`` at ``starts_at``. Refused (``FieldError``, nothing stored) when the
-    engine refuses; an injection inside the minimum interval needs ``accept_early``."""
+    engine refuses; an injection inside the minimum interval needs ``accept_early``, and is refused when
+    ``payer_forbids`` (None: the clinic's ``refuse_inside_interval`` setting)."""
     if kind not in AppointmentKind.values:
         raise FieldError({"kind": [f"Choose one of: {', '.join(AppointmentKind.labels)}."]})
     clinician = _clinician(patient.clinic, clinician)
@@ -274,7 +283,9 @@ def book(
         raise FieldError({"location": ["Choose one of your clinic's locations."]})
     with transaction.atomic():
         _lock(clinician)
-        refusals, interval = check(patient, clinician=clinician, kind=kind, starts_at=starts_at)
+        refusals, interval = check(
+            patient, clinician=clinician, kind=kind, starts_at=starts_at, payer_forbids=payer_forbids
+        )
         if refusals:
             _refuse(refusals)
         if interval is not None and not accept_early:
@@ -358,6 +369,7 @@ def reschedule(
     clinician: Any = None,
     accept_early: bool = False,
     expected_sequence: int | None = None,
+    payer_forbids: bool | None = None,
 ) -> Appointment:
     """Move to a new time (and clinician): the same appointment and calendar event, with new reminders."""
     reason = _reason(reason)
@@ -366,7 +378,12 @@ def reschedule(
         who = _clinician(appt.patient.clinic, clinician or appt.clinician)
         _lock(who)
         refusals, interval = check(
-            appt.patient, clinician=who, kind=appt.kind, starts_at=starts_at, moving=appt
+            appt.patient,
+            clinician=who,
+            kind=appt.kind,
+            starts_at=starts_at,
+            moving=appt,
+            payer_forbids=payer_forbids,
         )
         if refusals:
             _refuse(refusals)

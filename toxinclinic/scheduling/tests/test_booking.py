@@ -90,6 +90,10 @@ def test_injection_inside_the_minimum_interval_warns_then_payer_refuses(world: A
     assert refused["starts_at"][0].endswith("The patient's payer does not cover an earlier one.")
     s.refuse_inside_interval = False
     s.save()
+    by_payer = _refused(
+        world, at(world, day, 9), kind=AppointmentKind.INJECTION, accept_early=True, payer_forbids=True
+    )
+    assert "payer" in by_payer["starts_at"][0]  # the coverage room's verdict, passed in
     appt = _book(world, at(world, day, 9), kind=AppointmentKind.INJECTION, accept_early=True)
     assert appt.early_accepted and appt.ends_at - appt.starts_at == dt.timedelta(minutes=30)
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from toxinclinic.scheduling.models import Appointment, AppointmentKind
-from toxinclinic.scheduling.tests.helpers import next_weekday, open_clinic
+from toxinclinic.scheduling.tests.helpers import at, next_weekday, open_clinic
 from toxinclinic.testing import sign_visit
 from toxinclinic.testing.browser import axe_clean, login
 
@@ -41,7 +41,7 @@ def test_book_next_injection_from_the_slot_list(
     expect(page.get_by_role("heading", name="Injection visit: Ada Lovelace")).to_be_visible()
     expect(page.get_by_text("Booked: Injection visit with")).to_be_visible()
     appt = Appointment.objects.get()
-    assert appt.kind == AppointmentKind.INJECTION and appt.starts_at.astimezone(appt.starts_at.tzinfo).date()
+    assert appt.kind == AppointmentKind.INJECTION and appt.starts_at == at(world, day, 9)
     axe_clean(page, "appointment")
     page.screenshot(path=str(screenshot_dir / f"scheduling-appointment-{size}.png"), full_page=True)
     page.goto(f"{base}/scheduling/schedule/?day={day.isoformat()}&span=week")

@@ -145,6 +145,22 @@ def test_patient_feed_and_home_panel_with_add_to_calendar(world: Any, client_as:
         kind=AppointmentKind.FOLLOW_UP,
         starts_at=at(world, next_weekday(5), 13),
     )
+    nurse = client_as("nurse")
+    assert (
+        "Create a feed for this patient"
+        in nurse.get(f"/scheduling/feeds/?patient={world.patient.public_id}").content.decode()
+    )
+    made = nurse.post("/scheduling/feeds/", {"action": "create_patient", "patient": world.patient.public_id})
+    assert (
+        "Copy it now" in made.content.decode()
+        and CalendarToken.objects.filter(patient=world.patient).exists()
+    )
+    assert (
+        client_as("other_clinician")
+        .post("/scheduling/feeds/", {"action": "create_patient", "patient": world.patient.public_id})
+        .status_code
+        == 404
+    )
     _, raw = ical.create_token(actor=world.user("nurse"), patient=world.patient)
     events, vevents = _parse_both(client_as(None).get(f"/scheduling/feeds/{raw}.ics").content)
     assert [str(e["UID"]) for e in events] == [f"{appt.public_id}@toxinclinic.scheduling"] and len(

@@ -34,7 +34,8 @@ from toxinclinic.scheduling.models import (
     AvailabilityException,
     SchedulingSettings,
 )
-from toxinclinic.scheduling.services import recall_interval_days
+from toxinclinic.treatment import services as treatment
+from toxinclinic.treatment.conf import recall_interval_days
 
 #: Length of each kind of appointment (clinic policy, minutes).
 DURATION_MINUTES = {
@@ -116,14 +117,10 @@ def calendar_for(
 
 
 def last_injection_on(patient: Patient, before: dt.date | None = None) -> dt.date | None:
-    """The patient's last signed toxin session (any product, any indication) on or before ``before``."""
-    # The signed sessions room; one line to change if it moves (treatment room).
-    from toxinclinic.safety.models import TreatmentSession
-
-    qs = TreatmentSession.objects.filter(patient=patient)
-    if before is not None:
-        qs = qs.filter(injected_on__lte=before)
-    return qs.order_by("-injected_on").values_list("injected_on", flat=True).first()
+    """The patient's last signed toxin session (any product, any indication) on or before ``before``
+    (default today), from the treatment room."""
+    last = treatment.last_session(patient, before)
+    return None if last is None else last.injected_on
 
 
 def payer_forbids_early(patient: Patient) -> bool:
@@ -182,7 +179,7 @@ def search_start(
     last = last_injection_on(patient)
     if last is None:
         return now, None
-    window = recall.recall_window(last, recall_interval_days())
+    window = treatment.next_window(last)
     tz = clinic_tz(patient.clinic)
     opens = dt.datetime.combine(window.opens, dt.time(0), tzinfo=tz)
     return max(now, opens), window

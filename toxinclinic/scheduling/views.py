@@ -22,7 +22,8 @@ from toxinclinic.patients.access import chart_for
 from toxinclinic.scheduling import booking
 from toxinclinic.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 from toxinclinic.scheduling.permissions import can_book, can_view_recall_list
-from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_interval_days, recall_list
+from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
+from toxinclinic.treatment.conf import recall_interval_days
 
 VIEWS = {
     "due": f"Overdue or due within {DUE_SOON_DAYS // 7} weeks",

@@ -107,6 +107,7 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    "fhir",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

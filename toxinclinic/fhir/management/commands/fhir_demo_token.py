@@ -49,16 +49,23 @@ class Command(BaseCommand):
         client.scopes = "system/*.read"
         client.save()
         now = int(time.time())
-        claims = {"iss": client.client_id, "sub": client.client_id, "aud": AUDIENCE, "exp": now + 120,
-                  "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": client.client_id,
+            "sub": client.client_id,
+            "aud": AUDIENCE,
+            "exp": now + 120,
+            "jti": uuid.uuid4().hex,
+        }
         assertion = jwt.encode({"alg": "ES384", "kid": public["kid"]}, claims, key, algorithms=["ES384"])
         form = QueryDict(mutable=True)
-        form.update({
-            "grant_type": "client_credentials",
-            "scope": "system/*.read",
-            "client_assertion_type": smart.ASSERTION_TYPE,
-            "client_assertion": assertion,
-        })
+        form.update(
+            {
+                "grant_type": "client_credentials",
+                "scope": "system/*.read",
+                "client_assertion_type": smart.ASSERTION_TYPE,
+                "client_assertion": assertion,
+            }
+        )
         raw, _, _ = smart.issue_token(form, AUDIENCE)
         AccessToken.objects.filter(digest=AccessToken.hash(raw)).update(
             expires_at=timezone.now() + dt.timedelta(hours=opts["hours"])

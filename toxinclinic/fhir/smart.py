@@ -41,9 +41,13 @@ class Scope:
     resource: str
     read: bool
     search: bool
+    write: bool = False
 
     def covers(self, resource_type: str, *, search: bool = False) -> bool:
         return self.resource in ("*", resource_type) and (self.search if search else self.read)
+
+    def covers_write(self, resource_type: str) -> bool:
+        return self.resource in ("*", resource_type) and self.write
 
 
 def parse_scope(text: str) -> Scope | None:
@@ -52,27 +56,31 @@ def parse_scope(text: str) -> Scope | None:
     if not m:
         return None
     context, resource, perm = m.groups()
-    if perm in ("read", "*"):
-        read = search = True
-    elif perm == "write":
-        read = search = False
-    else:
-        read, search = "r" in perm, "s" in perm
-    return Scope(context, resource, read, search)
+    if perm == "read":
+        return Scope(context, resource, True, True)
+    if perm == "*":
+        return Scope(context, resource, True, True, True)
+    if perm == "write":
+        return Scope(context, resource, False, False, True)
+    return Scope(context, resource, "r" in perm, "s" in perm, "c" in perm or "u" in perm)
 
 
 def grantable(asked: str, allowed: str, *, patient_client: bool) -> list[str]:
-    """The asked scopes this client may have: each must be read-only and inside one of its allowed
-    scopes; a patient's client gets ``patient/`` scopes, a system client ``system/`` ones."""
+    """The asked scopes this client may have: each inside one of its allowed scopes (a write scope only
+    if the clinic admin registered one: clients are read-only by default); a patient's client gets
+    ``patient/`` scopes, a system client ``system/`` ones."""
     context = "patient" if patient_client else "system"
     allowed_scopes = [s for s in (parse_scope(a) for a in allowed.split()) if s]
     out = []
     for text in asked.split():
         s = parse_scope(text)
-        if s is None or s.context != context or not (s.read or s.search):
+        if s is None or s.context != context or not (s.read or s.search or s.write):
             continue
         if any(
-            a.resource in ("*", s.resource) and (a.read or not s.read) and (a.search or not s.search)
+            a.resource in ("*", s.resource)
+            and (a.read or not s.read)
+            and (a.search or not s.search)
+            and (a.write or not s.write)
             for a in allowed_scopes
         ):
             out.append(text)
@@ -122,7 +130,7 @@ def issue_token(form: Any, audience: str) -> tuple[str, BackendClient, list[str]
     if not scopes:
         raise TokenError(
             "invalid_scope",
-            f"None of the asked scopes is allowed; this client may ask for {client.scopes} (read-only).",
+            f"None of the asked scopes is allowed; this client may ask for {client.scopes}.",
         )
     UsedAssertion.objects.filter(expires_at__lt=now).delete()
     try:
@@ -172,6 +180,9 @@ class Grant:
 
     def may(self, resource_type: str, *, search: bool = False) -> bool:
         return any(s.covers(resource_type, search=search) for s in self.scopes)
+
+    def may_write(self, resource_type: str) -> bool:
+        return self.client.patient_id is None and any(s.covers_write(resource_type) for s in self.scopes)
 
 
 def authenticate(header: str) -> Grant | None:

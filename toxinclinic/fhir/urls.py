@@ -11,6 +11,7 @@ urlpatterns = [
     path(".well-known/smart-configuration", views.smart_config, name="smart_configuration"),
     path("fhir/R4/.well-known/smart-configuration", views.smart_config),
     path("fhir/R4/metadata", views.metadata, name="fhir_metadata"),
+    path("fhir/R4/", views.transaction, name="fhir_transaction"),
     path("fhir/R4/auth/token", views.token, name="fhir_token"),
     path("fhir/R4/$export", export_views.system_export, name="fhir_export"),
     path("fhir/R4/Patient/$export", export_views.patient_export),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from toxinclinic.fhir import audit, search, smart
+from toxinclinic.fhir import audit, importer, search, smart
 from toxinclinic.fhir.capability import capability_statement, smart_configuration
 from toxinclinic.fhir.outcome import FhirError, error_response, fhir_response
 
@@ -160,8 +160,41 @@ def search_type(request: HttpRequest, type_name: str) -> HttpResponse:
     return fhir_response(bundle)
 
 
+@fhir_view
+@require_POST
+def transaction(request: HttpRequest) -> HttpResponse:
+    """POST a transaction or collection Bundle of intake resources (``importer``): all or nothing."""
+    what = "FHIR intake import"
+    grant = require_grant(request, what)
+    try:
+        bundle = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FhirError(400, "structure", "The body is not JSON.") from exc
+    if not isinstance(bundle, dict):
+        raise FhirError(400, "structure", "The body is not a Bundle.")
+    types = {
+        (e.get("resource") or {}).get("resourceType")
+        for e in bundle.get("entry") or []
+        if isinstance(e, dict)
+    }
+    refused = sorted(t for t in types if t in importer.SUPPORTED and not grant.may_write(t))
+    if refused:
+        audit.record_refusal(grant, what, "scope", 403)
+        raise FhirError(403, "forbidden", f"This token may not write {', '.join(refused)}.")
+    try:
+        result = importer.import_bundle(bundle, grant.client.clinic, actor=None)
+    except importer.ImportRefused as exc:
+        audit.record_refusal(grant, what, "bad bundle", 400)
+        return fhir_response(exc.outcome, status=400)
+    kind = "transaction-response" if bundle.get("type") == "transaction" else "batch-response"
+    return fhir_response(
+        {
+            "resourceType": "Bundle",
+            "type": kind,
+            "entry": [{"response": {"status": st, "location": loc}} for st, loc in result.entries],
+        }
+    )
+
+
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return error_response(FhirError(404, "not-found", "No such FHIR endpoint on this server."))
-
-
-__all__ = ["json", "metadata", "read", "search_type", "smart_config", "token"]

@@ -11,7 +11,8 @@ from toxinclinic.fhir.smart import Grant
 
 
 def patient_pk(row: Any) -> int | None:
-    if row._meta.label_lower == "patients.patient":
+    meta = getattr(row, "_meta", None)
+    if meta is not None and meta.label_lower == "patients.patient":
         return row.pk
     return getattr(row, "patient_id", None)
 

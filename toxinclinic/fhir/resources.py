@@ -42,8 +42,31 @@ class Source:
     updated: str | None
     clinic: str = "clinic_id"
     codes: Callable[[str | None, str], Q | None] | None = None
-    # An id's prefix and how to find the row for a read by id: (prefix, id -> Q or None).
+    # How to find the row for a read by id (id -> Q, or None when the id cannot be this source's).
     lookup: Callable[[str], Q | None] = lambda rid: None
+    # Hot sources (a diary day is most of an export) are read as plain values, not model instances: the
+    # fields the serializer needs. ``patient__public_id`` becomes ``row.patient.public_id``.
+    values: tuple[str, ...] = ()
+
+    def fetch(self, qs: QuerySet[Any]) -> list[Any]:
+        if not self.values:
+            return list(qs)
+        return [Row(d) for d in qs.values("pk", "patient_id", "patient__public_id", *self.values)]
+
+
+class _PatientRef:
+    __slots__ = ("public_id",)
+
+    def __init__(self, public_id: uuid.UUID) -> None:
+        self.public_id = public_id
+
+
+class Row:
+    """A row read with ``.values()``: its fields as attributes, ``patient.public_id`` as on a model."""
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self.__dict__.update(d)
+        self.patient = _PatientRef(d["patient__public_id"])
 
 
 @dataclass(frozen=True)
@@ -277,23 +300,25 @@ TYPES: dict[str, FhirType] = {
             (
                 Source(
                     "diary_day",
-                    lambda: DiaryEntry.objects.select_related("patient"),
+                    DiaryEntry.objects.all,
                     _one(observations.diary_day),
                     patient="patient",
                     date="date",
                     updated="updated_at",
                     codes=_local_code({codes.OBS_DIARY_DAY[0]: Q()}),
                     lookup=_by_public_id("day-"),
+                    values=observations.DIARY_DAY_FIELDS,
                 ),
                 Source(
                     "diary_month",
-                    lambda: DiaryMonth.objects.select_related("patient"),
+                    DiaryMonth.objects.all,
                     observations.diary_month,
                     patient="patient",
                     date="month",
                     updated="updated_at",
                     codes=_local_code({codes.OBS_HEADACHE_DAYS[0]: Q(), codes.OBS_MIGRAINE_DAYS[0]: Q()}),
                     lookup=_month_lookup,
+                    values=observations.DIARY_MONTH_FIELDS,
                 ),
                 Source(
                     "questionnaire_total",

@@ -58,7 +58,7 @@ def read_row(type_name: str, rid: str, grant: Grant) -> tuple[dict[str, Any], An
         q = src.lookup(rid)
         if q is None:
             continue
-        for row in scoped(src, grant).filter(q)[:1]:
+        for row in src.fetch(scoped(src, grant).filter(q)[:1]):
             for res in src.expand(row):
                 if res["id"] == rid:
                     return res, row
@@ -235,7 +235,7 @@ def rows(
         qs = scoped(src, grant).filter(flt).order_by("pk")
         lo = pk0 if si == s0 else 0
         while True:
-            batch = list(qs.filter(pk__gte=lo)[:chunk])
+            batch = src.fetch(qs.filter(pk__gte=lo)[:chunk])
             for row in batch:
                 for n, res in enumerate(src.expand(row)):
                     if si == s0 and row.pk == pk0 and n <= n0:

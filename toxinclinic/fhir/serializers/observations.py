@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toxinclinic.diary.models import Severity
 from toxinclinic.fhir import codes
 from toxinclinic.fhir.serializers.base import concept, day, instant, local, meta, number, prune, ref
 
@@ -18,22 +19,54 @@ _SURVEY = concept(
 )
 
 
+#: What ``diary_day`` and ``diary_month`` read (besides ``patient.public_id``): they take model rows or
+#: plain value rows (``resources.Row``, the export's hot path).
+DIARY_DAY_FIELDS = (
+    "public_id",
+    "updated_at",
+    "date",
+    "headache",
+    "headache_day",
+    "migraine_day",
+    "acute_medication_day",
+    "duration_hours",
+    "severity",
+)
+DIARY_MONTH_FIELDS = (
+    "updated_at",
+    "month",
+    "period_start",
+    "period_end",
+    "headache_days",
+    "migraine_days",
+    "sufficient",
+    "days_recorded",
+    "days_in_period",
+)
+_SEVERITY = dict(Severity.choices)
+_C_HEADACHE = concept(local("headache", "Any headache"))
+_C_HEADACHE_DAY = concept(local("headache-day", "Headache day"))
+_C_MIGRAINE_DAY = concept(local("migraine-day", "Migraine day"))
+_C_ACUTE_DAY = concept(local("acute-medication-day", "Acute medication day"))
+_C_DURATION = concept(local("duration", "Longest headache"))
+_C_SEVERITY = concept(local("severity", "Severity"))
+_C_DIARY_DAY = concept(local(*codes.OBS_DIARY_DAY), text="Headache diary day")
+
+
 def _days(value: int) -> dict[str, Any]:
     return {"value": value, "unit": "days", "system": codes.UCUM, "code": "d"}
 
 
 def diary_day(e: Any) -> dict[str, Any]:
     """One diary day: its engine classification (headache day, migraine day) and the patient's answers."""
+    # The constant parts are built once (module level); the encoder only reads them.
     comps = [
-        {"code": concept(local("headache", "Any headache")), "valueBoolean": bool(e.headache)},
-        {"code": concept(local("headache-day", "Headache day")), "valueBoolean": bool(e.headache_day)},
-        {"code": concept(local("migraine-day", "Migraine day")), "valueBoolean": bool(e.migraine_day)},
+        {"code": _C_HEADACHE, "valueBoolean": bool(e.headache)},
+        {"code": _C_HEADACHE_DAY, "valueBoolean": bool(e.headache_day)},
+        {"code": _C_MIGRAINE_DAY, "valueBoolean": bool(e.migraine_day)},
+        {"code": _C_ACUTE_DAY, "valueBoolean": bool(e.acute_medication_day)},
         {
-            "code": concept(local("acute-medication-day", "Acute medication day")),
-            "valueBoolean": bool(e.acute_medication_day),
-        },
-        {
-            "code": concept(local("duration", "Longest headache")),
+            "code": _C_DURATION,
             "valueQuantity": {
                 "value": number(e.duration_hours),
                 "unit": "h",
@@ -41,7 +74,7 @@ def diary_day(e: Any) -> dict[str, Any]:
                 "code": "h",
             },
         },
-        {"code": concept(local("severity", "Severity")), "valueString": e.get_severity_display()},
+        {"code": _C_SEVERITY, "valueString": _SEVERITY.get(e.severity, e.severity)},
     ]
     return prune(
         {
@@ -50,7 +83,7 @@ def diary_day(e: Any) -> dict[str, Any]:
             "meta": meta(e.updated_at),
             "status": "final",
             "category": [_SURVEY],
-            "code": concept(local(*codes.OBS_DIARY_DAY), text="Headache diary day"),
+            "code": _C_DIARY_DAY,
             "subject": ref("Patient", e.patient.public_id),
             "effectiveDateTime": day(e.date),
             "component": comps,

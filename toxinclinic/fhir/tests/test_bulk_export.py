@@ -142,17 +142,17 @@ def test_a_killed_run_resumes_and_never_leaves_a_manifest_to_half_a_file(
         request_url="x",
         transaction_time=timezone.now(),
     )
-    real_dumps = json.dumps
+    real_line = export._line
     calls = {"n": 0}
 
-    def dying_dumps(obj: Any, **kw: Any) -> str:
-        if isinstance(obj, dict) and obj.get("resourceType") == "Observation":
+    def dying_line(obj: Any) -> bytes:
+        if obj.get("resourceType") == "Observation":
             calls["n"] += 1
             if calls["n"] == 2:
                 raise SystemExit("worker killed")
-        return real_dumps(obj, **kw)
+        return real_line(obj)
 
-    monkeypatch.setattr(export.json, "dumps", dying_dumps)
+    monkeypatch.setattr(export, "_line", dying_line)
     with pytest.raises(SystemExit):
         export.run(str(job.public_id))
     job.refresh_from_db()
@@ -160,7 +160,7 @@ def test_a_killed_run_resumes_and_never_leaves_a_manifest_to_half_a_file(
     folder = export.job_dir(job)
     assert (folder / "Patient.ndjson").exists() and (folder / "Observation.ndjson.part").exists()
     assert not (folder / "Observation.ndjson").exists()
-    monkeypatch.setattr(export.json, "dumps", real_dumps)
+    monkeypatch.setattr(export, "_line", real_line)
     export.run(str(job.public_id))  # the lease re-queues it; the run resumes
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpResponse
 
 from toxinclinic.fhir import codes
@@ -32,9 +32,7 @@ def operation_outcome(issues: list[tuple[str, str, str]]) -> dict[str, Any]:
 
 
 def fhir_response(data: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
-    resp = HttpResponse(
-        json.dumps(data, separators=(",", ":"), ensure_ascii=False), status=status, content_type=FHIR_JSON
-    )
+    resp = HttpResponse(orjson.dumps(data), status=status, content_type=FHIR_JSON)
     for k, v in headers.items():
         resp[k.replace("_", "-")] = v
     return resp

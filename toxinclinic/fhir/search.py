@@ -20,7 +20,9 @@ from django.db.models import Count, Q, QuerySet
 from toxinclinic.audit.models import AuditEvent
 from toxinclinic.fhir.outcome import FhirError
 from toxinclinic.fhir.resources import TYPES, FhirType, Source
+from toxinclinic.fhir.serializers import admin
 from toxinclinic.fhir.smart import Grant
+from toxinclinic.patients.models import Patient
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
@@ -153,6 +155,7 @@ def parse(type_name: str, params: Any) -> Query:
         if filters[i] is not None:
             filters[i] = None if q is None else filters[i] & q
 
+    patient_pks: dict[str, list[int]] = {}
     for name in params:
         base = name.split(":", 1)[0]
         if name in CONTROL:
@@ -170,7 +173,14 @@ def parse(type_name: str, params: Any) -> Query:
                     qs = [q for q in qs if q is not None]
                     narrow(i, _any(qs))
                 elif name == "patient":
-                    narrow(i, Q(**{f"{src.patient}__public_id__in": _patient_ids(value)}))
+                    # Patient ids to row keys once, so each source filters on its indexed patient column.
+                    if value not in patient_pks:
+                        patient_pks[value] = list(
+                            Patient.objects.filter(public_id__in=_patient_ids(value)).values_list(
+                                "pk", flat=True
+                            )
+                        )
+                    narrow(i, Q(**{f"{src.patient}_id__in": patient_pks[value]}))
                 elif name == "date":
                     narrow(i, _date_q(src.date, value, _is_datetime(src, src.date)) if src.date else None)
                 elif name == "_lastUpdated":
@@ -273,8 +283,6 @@ def page(query: Query, grant: Grant) -> tuple[list[tuple[Any, dict[str, Any]]], 
 
 def patients_of(pks: list[int | None], grant: Grant) -> list[dict[str, Any]]:
     """The Patient resources for ``_include``: one query for the page's patients."""
-    from toxinclinic.fhir.serializers.admin import patient
-
     src = TYPES["Patient"].sources[0]
     wanted = {p for p in pks if p is not None}
-    return [patient(p) for p in scoped(src, grant).filter(pk__in=wanted).order_by("pk")]
+    return [admin.patient(p) for p in scoped(src, grant).filter(pk__in=wanted).order_by("pk")]

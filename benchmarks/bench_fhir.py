@@ -1,7 +1,7 @@
 """FHIR: Bulk Data ``$export`` throughput and peak memory, and read/search under 50 clients.
 
 Population: this bench builds its own network with a size parameter (``FHIR_BENCH_PATIENTS``, default
-20,000; ``--quick``: 300) until ``benchmarks/network.py`` (the shared 20,000-patient network) is on main.
+20,000; ``--quick``: 200) until ``benchmarks/network.py`` (the shared 20,000-patient network) is on main.
 Each patient has an indication, an allergy, two medicines, a prior preventive, 30 diary days and their
 month: 1 + 1 + 1 + 3 + 30 + 2 = 38 resources.
 
@@ -36,8 +36,8 @@ def _out(text: str) -> dict:
 
 
 def run(quick: bool) -> list[BenchResult]:
-    n = 300 if quick else int(os.environ.get("FHIR_BENCH_PATIENTS", "20000"))
-    per_client = 10 if quick else 100
+    n = 200 if quick else int(os.environ.get("FHIR_BENCH_PATIENTS", "20000"))
+    per_client = 4 if quick else 100
     tmp = Path(tempfile.mkdtemp(prefix="bench-fhir-"))
     env = _env(tmp)
     proc: subprocess.Popen[bytes] | None = None
@@ -108,7 +108,7 @@ def run(quick: bool) -> list[BenchResult]:
             return ("GET", f"/fhir/R4/Observation?patient={ids[i % len(ids)]}&date=ge{since}", None, auth)
 
         for fn in (health, read, search):
-            _load(port, 3, fn)  # warm-up
+            _load(port, 1 if quick else 3, fn)  # warm-up
         h_wall, h_lat, _ = _load(port, per_client, health)
         r_wall, r_lat, _ = _load(port, per_client, read)
         s_wall, s_lat, _ = _load(port, per_client, search)

@@ -14,7 +14,10 @@ def patient_pk(row: Any) -> int | None:
     meta = getattr(row, "_meta", None)
     if meta is not None and meta.label_lower == "patients.patient":
         return row.pk
-    return getattr(row, "patient_id", None)
+    if hasattr(row, "patient_id"):
+        return row.patient_id
+    visit = getattr(row, "visit", None)  # a signed note's patient is its visit's
+    return getattr(visit, "patient_id", None)
 
 
 def record_access(grant: Grant, patient_pks: Iterable[int | None], what: str) -> None:

@@ -86,7 +86,9 @@ def capability_statement(base: str, software_date: str) -> dict[str, Any]:
                     "assertion (RS384 or ES384); read-only system/ and patient/ scopes.",
                 },
                 "resource": resources,
-                "interaction": [],
+                # Intake import (POST [base]): a transaction or collection Bundle, for clients a clinic
+                # admin registered with write scopes.
+                "interaction": [{"code": "transaction"}],
                 "searchParam": [
                     {"name": "_count", "type": "number", "documentation": "Page size (keyset-paged)"},
                     {"name": "_summary", "type": "token", "documentation": "count only"},

@@ -104,7 +104,7 @@ def _job(request: HttpRequest, job_id: str) -> ExportJob:
     return job
 
 
-@fhir_view
+@fhir_view(methods=("GET", "DELETE"))
 def status(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
     if request.method == "DELETE":

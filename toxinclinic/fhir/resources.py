@@ -25,7 +25,7 @@ from toxinclinic.patients.models import (
     PreventiveTrial,
 )
 from toxinclinic.safety.models import AdverseEvent
-from toxinclinic.visits.models import Visit, VisitStatus
+from toxinclinic.visits.models import SignedNote, Visit, VisitStatus
 
 
 @dataclass(frozen=True)
@@ -384,11 +384,27 @@ TYPES: dict[str, FhirType] = {
             (
                 Source(
                     "adverse_event",
-                    lambda: AdverseEvent.objects.select_related("patient"),
+                    lambda: AdverseEvent.objects.select_related("patient", "session"),
                     _one(procedures.adverse_event),
                     patient="patient",
                     date="recorded_at",
                     updated="recorded_at",
+                    lookup=_by_public_id(),
+                ),
+            ),
+            _DATED,
+        ),
+        FhirType(
+            "Provenance",
+            (
+                Source(
+                    "provenance",
+                    lambda: SignedNote.objects.select_related("visit__patient", "signed_by"),
+                    _one(procedures.provenance),
+                    patient="visit__patient",
+                    date="signed_at",
+                    updated="signed_at",
+                    clinic="visit__clinic_id",
                     lookup=_by_public_id(),
                 ),
             ),

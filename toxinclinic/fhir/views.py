@@ -35,18 +35,26 @@ def _check_format(request: HttpRequest) -> None:
         raise FhirError(406, "not-supported", "This server answers JSON only (_format=json).")
 
 
-def fhir_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn ``FhirError`` into an OperationOutcome; check ``_format``."""
+def fhir_view(view: Callable[..., HttpResponse] | None = None, *, methods: tuple[str, ...] = ("GET",)) -> Any:
+    """Turn ``FhirError`` into an OperationOutcome; check the method (405) and ``_format`` (406)."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            _check_format(request)
-            return view(request, *args, **kwargs)
-        except FhirError as err:
-            return error_response(err)
+    def decorate(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(fn)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise FhirError(405, "not-supported", f"Use {' or '.join(methods)} here.")
+                _check_format(request)
+                return fn(request, *args, **kwargs)
+            except FhirError as err:
+                resp = error_response(err)
+                if err.status == 405:
+                    resp["Allow"] = ", ".join(methods)
+                return resp
 
-    return csrf_exempt(wrapper)
+        return csrf_exempt(wrapper)
+
+    return decorate(view) if view is not None else decorate
 
 
 def require_grant(request: HttpRequest, what: str) -> smart.Grant:
@@ -66,7 +74,6 @@ def _may(grant: smart.Grant, type_name: str, what: str, *, search_: bool) -> Non
 
 
 @fhir_view
-@require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
     return fhir_response(capability_statement(base_url(request), _STARTED))
 
@@ -100,7 +107,6 @@ def token(request: HttpRequest) -> HttpResponse:
 
 
 @fhir_view
-@require_GET
 def read(request: HttpRequest, type_name: str, rid: str) -> HttpResponse:
     what = f"FHIR {type_name}/{rid}"
     search.fhir_type(type_name)
@@ -116,7 +122,6 @@ def read(request: HttpRequest, type_name: str, rid: str) -> HttpResponse:
 
 
 @fhir_view
-@require_GET
 def search_type(request: HttpRequest, type_name: str) -> HttpResponse:
     what = f"FHIR {type_name} search"
     search.fhir_type(type_name)
@@ -160,8 +165,7 @@ def search_type(request: HttpRequest, type_name: str) -> HttpResponse:
     return fhir_response(bundle)
 
 
-@fhir_view
-@require_POST
+@fhir_view(methods=("POST",))
 def transaction(request: HttpRequest) -> HttpResponse:
     """POST a transaction or collection Bundle of intake resources (``importer``): all or nothing."""
     what = "FHIR intake import"

@@ -137,5 +137,32 @@ def adverse_event(a: Any) -> dict[str, Any]:
             ),
             "severity": concept(coding(codes.AE_SEVERITY, a.severity)),
             "outcome": concept(coding(codes.AE_OUTCOME, outcome)),
+            # The signed visit the event followed (a session's visit is the Procedure of that id).
+            "suspectEntity": [{"instance": ref("Procedure", a.session.visit_id)}] if a.session_id else None,
+        }
+    )
+
+
+def provenance(n: Any) -> dict[str, Any]:
+    """Who signed (or amended) a visit's note, and when: ``n`` is a ``SignedNote`` with ``visit`` and
+    ``signed_by`` joined. The target is the visit's Procedure."""
+    amended = n.version > 1
+    return prune(
+        {
+            "resourceType": "Provenance",
+            "id": str(n.public_id),
+            "meta": meta(n.signed_at),
+            "target": [ref("Procedure", n.visit.public_id)],
+            "recorded": instant(n.signed_at),
+            "reason": [{"text": n.amendment_reason}] if amended and n.amendment_reason else None,
+            "activity": {"text": f"Note amended (version {n.version})" if amended else "Note signed"},
+            "agent": [
+                {
+                    "type": concept(
+                        coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author"),
+                    ),
+                    "who": ref("Practitioner", n.signed_by.public_id, n.signed_by.display_name),
+                }
+            ],
         }
     )

@@ -71,7 +71,7 @@ def full_chart(world: Any, patient: Any = None) -> dict[str, Any]:
     from toxinclinic.diary import services as diary
     from toxinclinic.outcomes.services import submit
     from toxinclinic.patients.models import Allergy, Medication, PatientIndication, PreventiveTrial
-    from toxinclinic.safety.models import AdverseEvent
+    from toxinclinic.safety.models import AdverseEvent, TreatmentSession
     from toxinclinic.visits import services as visits
     from toxinclinic.visits.tests.helpers import prepared_visit
 
@@ -117,6 +117,23 @@ def full_chart(world: Any, patient: Any = None) -> dict[str, Any]:
     v.refresh_from_db()
     out["visit"] = v
     out["adverse_event"] = AdverseEvent.objects.create(
-        patient=p, clinic=p.clinic, term="Neck pain", severity="mild", onset_day=2, outcome="recovered"
+        patient=p,
+        clinic=p.clinic,
+        term="Neck pain",
+        severity="mild",
+        onset_day=2,
+        outcome="recovered",
+        # Signing records the session on commit; inside a test's transaction it is made here.
+        session=TreatmentSession.objects.get_or_create(
+            visit_id=v.public_id,
+            defaults={
+                "patient": p,
+                "clinic": p.clinic,
+                "injected_on": v.visit_date,
+                "product": v.product,
+                "indication": v.indication,
+                "total_units": float(v.total_units or 0),
+            },
+        )[0],
     )
     return out

@@ -16,7 +16,8 @@ def test_demo_token_line_reads_but_only_reads(world: Any, client: Any) -> None:
     tok = line.removeprefix("FHIR token: ")
     r = client.get("/fhir/R4/Patient", HTTP_AUTHORIZATION=f"Bearer {tok}")
     assert r.status_code == 200 and len(r.json()["entry"]) == 2
-    assert client.post("/fhir/R4/Patient", {}, HTTP_AUTHORIZATION=f"Bearer {tok}").status_code == 405
+    refused = client.post("/fhir/R4/Patient", {}, HTTP_AUTHORIZATION=f"Bearer {tok}")
+    assert refused.status_code == 405 and refused.json()["resourceType"] == "OperationOutcome"
     # Run again (demo restarted): a new token, the client registered once.
     call_command("fhir_demo_token", clinic=world.clinic.name, stdout=StringIO())
     from toxinclinic.fhir.models import BackendClient

@@ -39,6 +39,12 @@ def test_every_type_searches_and_every_resource_validates(world: Any, client: An
     assert all(n > 0 for n in seen.values()), seen
     assert seen["MedicationAdministration"] == chart["visit"].sites.count()
     assert seen["Observation"] >= 3 + 2 + 1  # diary days, a month's two counts, a questionnaire total
+    ae = client.get(
+        f"/fhir/R4/AdverseEvent/{chart['adverse_event'].public_id}", HTTP_AUTHORIZATION=f"Bearer {tok}"
+    )
+    assert ae.json()["suspectEntity"] == [
+        {"instance": {"reference": f"Procedure/{chart['visit'].public_id}"}}
+    ]
 
 
 @pytest.mark.django_db

@@ -168,6 +168,13 @@ def test_a_killed_run_resumes_and_never_leaves_a_manifest_to_half_a_file(
     n_obs = len((folder / "Observation.ndjson").read_text().splitlines())
     assert n_obs == job.output[1]["count"] and n_obs >= 6
     assert not list(folder.glob("*.part"))
+    # Every exported patient's chart read is audited, once, naming the client.
+    from toxinclinic.audit.models import AuditEvent
+
+    reads = AuditEvent.objects.filter(
+        action="chart.viewed", patient_id=world.patient.pk, data__what="FHIR bulk export"
+    )
+    assert reads.count() == 1 and reads.get().data["client"] == str(c.public_id)
     # Expiry removes the files.
     assert export.purge_expired(timezone.now() + export.EXPIRE_AFTER * 2) == 1
     assert not folder.exists()

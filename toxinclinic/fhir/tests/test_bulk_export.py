@@ -178,3 +178,33 @@ def test_a_killed_run_resumes_and_never_leaves_a_manifest_to_half_a_file(
     # Expiry removes the files.
     assert export.purge_expired(timezone.now() + export.EXPIRE_AFTER * 2) == 1
     assert not folder.exists()
+
+
+@pytest.mark.django_db
+def test_since_exports_only_what_changed_after_it(
+    world: Any, client: Any, tmp_path: Path, settings: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from toxinclinic.fhir.tasks import run_export
+    from toxinclinic.fhir.tests.helpers import get_token
+    from toxinclinic.patients.models import Patient
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    full_chart(world)
+    c, key = make_client(world.clinic)
+    h = {"HTTP_AUTHORIZATION": f"Bearer {get_token(client, c, key)}", "HTTP_PREFER": "respond-async"}
+    cut = timezone.now() + dt.timedelta(seconds=1)
+    Patient.objects.filter(pk=world.patient2.pk).update(updated_at=cut + dt.timedelta(minutes=5))
+    since = cut.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert (
+        client.get("/fhir/R4/$export", {"_type": "Patient,Condition", "_since": since}, **h).status_code
+        == 202
+    )
+    job = ExportJob.objects.get()
+    run_export.call(str(job.public_id))
+    job.refresh_from_db()
+    # Only patient2 changed after _since; no Condition did (empty files are left out of the manifest).
+    assert job.output == [{"type": "Patient", "count": 1, "file": "Patient.ndjson"}]

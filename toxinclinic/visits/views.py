@@ -354,8 +354,7 @@ def screening(request: HttpRequest, visit_id: str) -> HttpResponse:
         for key in asked
     ]
     not_asked = [
-        {"question": SCREENING_QUESTIONS[k], "reason": reason}
-        for k, reason in prefill.not_applicable.items()
+        {"question": SCREENING_QUESTIONS[k], "reason": reason} for k, reason in prefill.not_applicable.items()
     ]
     unanswered = [form[k] for k in asked if form.is_bound and form[k].errors]
     return render(

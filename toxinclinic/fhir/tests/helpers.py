@@ -71,7 +71,8 @@ def full_chart(world: Any, patient: Any = None) -> dict[str, Any]:
     from toxinclinic.diary import services as diary
     from toxinclinic.outcomes.services import submit
     from toxinclinic.patients.models import Allergy, Medication, PatientIndication, PreventiveTrial
-    from toxinclinic.safety.models import AdverseEvent, TreatmentSession
+    from toxinclinic.safety.models import AdverseEvent
+    from toxinclinic.treatment.models import TreatmentSession
     from toxinclinic.visits import services as visits
     from toxinclinic.visits.tests.helpers import prepared_visit
 

@@ -11,6 +11,8 @@ $PY manage.py migrate --noinput -v 0
 # Every app's static files in one folder, so granian serves them all (not only core's).
 $PY manage.py collectstatic --noinput -v 0
 $PY manage.py demo_seed --if-empty --patients "${DEMO_PATIENTS:-200}"
+# A read-only FHIR token for the demo clinic (try: curl -H "Authorization: Bearer <token>" …/fhir/R4/Patient).
+$PY manage.py fhir_demo_token
 # The task worker, restarted if it dies (as systemd's Restart=always does in production, see deploy/). Each
 # start re-queues what a killed run left: tasks whose lease expired, narrations a Ctrl-C cut short.
 # A worker that exits by itself with status 0 was stopped on purpose (Ctrl-C) and is not restarted.

@@ -109,6 +109,7 @@ WORKFLOW_APPS = [
     "scheduling",
     "messaging",
     "backup",
+    "fhir",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

@@ -1,0 +1,161 @@
+"""FHIR: Bulk Data ``$export`` throughput and peak memory, and read/search under 50 clients.
+
+Population: this bench builds its own network with a size parameter (``FHIR_BENCH_PATIENTS``, default
+20,000; ``--quick``: 200) until ``benchmarks/network.py`` (the shared 20,000-patient network) is on main.
+Each patient has an indication, an allergy, two medicines, a prior preventive, 30 diary days and their
+month: 1 + 1 + 1 + 3 + 30 + 2 = 38 resources.
+
+1. ``$export`` (system level, every patient type) runs in its own process exactly as the task worker runs
+   it (``fhir.export.run``): resources/s and that process's peak RSS. Baseline, same run: the same
+   resources (read back from the NDJSON) validated and serialised through ``fhir.resources`` R4B models
+   (``model_validate`` + ``model_dump_json``), resources/s. Aim: >= 30,000 resources/s, peak < 300 MB.
+2. ``scripts/serve.sh`` serves the database; 50 client threads send ``GET /fhir/R4/Patient/<id>`` and
+   ``GET /fhir/R4/Observation?patient=<id>&date=ge<day>`` (with a SMART bearer token; each request audits
+   the chart read), beside ``GET /healthz`` on the same server. Aim: read >= 0.5x /healthz throughput,
+   p99 within 3x.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.bench_diary_api import CLIENTS, ROOT, _env, _free_port, _load, _manage, _pct, _wait_ready
+from benchmarks.common import BenchResult
+
+
+def _out(text: str) -> dict:
+    return json.loads(text.split("OUT", 1)[1].strip())
+
+
+def run(quick: bool) -> list[BenchResult]:
+    n = 200 if quick else int(os.environ.get("FHIR_BENCH_PATIENTS", "20000"))
+    per_client = 4 if quick else 100
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fhir-"))
+    env = _env(tmp)
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        _manage(env, "migrate", "--noinput", "-v0")
+        work = "from benchmarks import fhir_population as w; w."
+        pop = _out(_manage(env, "shell", "-c", f"{work}populate({n}, {CLIENTS})"))
+        exp = _out(_manage(env, "shell", "-c", f"{work}export({pop['client']})"))
+        if exp["status"] != "done":
+            raise RuntimeError(f"export ended {exp['status']}")
+        limit = min(exp["count"], 5000 if quick else 50000)
+        base = subprocess.run(
+            [sys.executable, "-m", "benchmarks.fhir_population", "baseline", exp["dir"], str(limit)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        b = _out(base.stdout)
+        export_rps, model_rps = exp["count"] / exp["wall"], b["n"] / b["wall"]
+        exp_note = (
+            f"{n:,} patients, {exp['count']:,} resources in {exp['wall']:.1f} s (own population: "
+            "benchmarks/network.py not on main yet); baseline: fhir.resources R4B validate + dump of "
+            f"{b['n']:,} of the same resources; aim >= 30,000/s: "
+            f"{'met' if export_rps >= 30000 else 'NOT met'}"
+        )
+        results = [
+            BenchResult(
+                "$export throughput",
+                export_rps,
+                "resources/s",
+                "fhir.resources models",
+                model_rps,
+                True,
+                exp_note,
+            ),
+            BenchResult(
+                "$export peak memory (worker process RSS)",
+                exp["rss_mb"],
+                "MB",
+                "aim",
+                300,
+                False,
+                f"{exp['count']:,} resources; aim < 300 MB: {'met' if exp['rss_mb'] < 300 else 'NOT met'}",
+            ),
+        ]
+        port = _free_port()
+        proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve.sh")],
+            env={**env, "PORT": str(port), "GRANIAN": str(Path(sys.executable).parent / "granian")},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_ready(port, proc)
+        auth = {"Authorization": f"Bearer {pop['token']}"}
+        ids = pop["patients"]
+        since = (dt.date(2026, 10, 1) + dt.timedelta(days=23)).isoformat()
+
+        def health(i: int, k: int) -> tuple[str, str, bytes | None, dict[str, str]]:
+            return ("GET", "/healthz", None, {})
+
+        def read(i: int, k: int) -> tuple[str, str, bytes | None, dict[str, str]]:
+            return ("GET", f"/fhir/R4/Patient/{ids[i % len(ids)]}", None, auth)
+
+        def search(i: int, k: int) -> tuple[str, str, bytes | None, dict[str, str]]:
+            return ("GET", f"/fhir/R4/Observation?patient={ids[i % len(ids)]}&date=ge{since}", None, auth)
+
+        for fn in (health, read, search):
+            _load(port, 1 if quick else 3, fn)  # warm-up
+        h_wall, h_lat, _ = _load(port, per_client, health)
+        r_wall, r_lat, _ = _load(port, per_client, read)
+        s_wall, s_lat, _ = _load(port, per_client, search)
+        total = CLIENTS * per_client
+        h_rps, r_rps, s_rps = total / h_wall, total / r_wall, total / s_wall
+        h99 = _pct(h_lat, 99)
+        note = (
+            f"{CLIENTS} clients x {per_client} requests, scripts/serve.sh, SQLite; each FHIR request audited"
+        )
+        for label, rps, lat in (
+            ("read Patient by id", r_rps, r_lat),
+            ("Observation?patient=&date=ge", s_rps, s_lat),
+        ):
+            p99 = _pct(lat, 99)
+            results += [
+                BenchResult(
+                    f"FHIR {label} throughput",
+                    rps,
+                    "req/s",
+                    "GET /healthz",
+                    h_rps,
+                    True,
+                    note + f"; aim >= 0.5x: {'met' if rps >= 0.5 * h_rps else 'NOT met'}",
+                ),
+                BenchResult(
+                    f"FHIR {label} p99 latency",
+                    p99,
+                    "ms",
+                    "GET /healthz p99",
+                    h99,
+                    False,
+                    note + f"; p50 {statistics.median(lat):.1f} ms; aim <= 3x: "
+                    f"{'met' if p99 <= 3 * h99 else 'NOT met'}",
+                ),
+            ]
+        return results
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for r in run(quick="--quick" in sys.argv):
+        print(f"{r.name}: {r.figure:,.1f} {r.unit} | {r.baseline_name}: {r.baseline:,.1f} | {r.ratio:.2f}x")
+        print(f"    {r.note}")

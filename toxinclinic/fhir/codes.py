@@ -1,0 +1,49 @@
+"""Code systems the server writes, each a published URI, plus this server's own local code system.
+
+Checked against published sources (see the report of issue 16): ICD-10-CM codes are the billing engine's
+table (clinical-reference §9); CPT 64615/64616 are the chemodenervation codes for chronic migraine and
+neck muscles. SNOMED CT and LOINC codings are left out where a code could not be verified: those
+concepts carry this server's local code and a ``text`` instead (never an invented code).
+"""
+
+from __future__ import annotations
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+CPT = "http://www.ama-assn.org/go/cpt"
+NDC = "http://hl7.org/fhir/sid/ndc"
+UCUM = "http://unitsofmeasure.org"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+AE_SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
+AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
+ISSUE_TYPE = "http://hl7.org/fhir/issue-type"
+
+#: This server's own codes (indications, diary counts, questionnaire totals, drug classes).
+LOCAL = "urn:toxinclinic:fhir:codes"
+#: Identifier system of a patient's MRN, per clinic (the clinic's public id follows).
+MRN_SYSTEM = "urn:toxinclinic:mrn:"
+
+CPT_BY_INDICATION = {
+    "chronic_migraine": (
+        "64615",
+        "Chemodenervation of muscle(s); muscle(s) innervated by facial, trigeminal, cervical spinal and "
+        "accessory nerves, bilateral (eg, for chronic migraine)",
+    ),
+    "cervical_dystonia": (
+        "64616",
+        "Chemodenervation of muscle(s); neck muscle(s), excluding muscles of the larynx, unilateral",
+    ),
+}
+
+#: Local Observation codes: (code, display).
+OBS_DIARY_DAY = ("diary-day", "Headache diary day")
+OBS_HEADACHE_DAYS = ("headache-days-month", "Headache days in the month")
+OBS_MIGRAINE_DAYS = ("migraine-days-month", "Migraine days in the month")
+
+
+def questionnaire_code(instrument: str) -> str:
+    return f"questionnaire-total-{instrument}"

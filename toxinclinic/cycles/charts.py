@@ -30,7 +30,7 @@ def _plt() -> Any:
         import matplotlib
 
         matplotlib.use("Agg")
-        matplotlib.rcParams.update({"font.family": ["DejaVu Sans", "sans-serif"], "font.size": 11})
+        matplotlib.rcParams.update({"font.family": ["DejaVu Sans", "sans-serif"], "font.size": 12})
         _READY = True
     import matplotlib.pyplot as plt
 
@@ -49,7 +49,9 @@ def timeline_png(pt: PatientTimeline) -> tuple[bytes, str]:
     """Monthly headache and migraine days per 30 (migraine) or TWSTRS and pain (dystonia), with a
     marker at each session and the baseline line."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    import matplotlib.dates as mdates
+
+    fig, ax = plt.subplots(figsize=(5.4, 3.6))
     t = pt.timeline
     alt: list[str] = []
     if pt.is_migraine:
@@ -91,8 +93,9 @@ def timeline_png(pt: PatientTimeline) -> tuple[bytes, str]:
         )
     if pt.cycles:
         alt.append("Sessions: " + ", ".join(format_date(v.cycle.start) for v in pt.cycles) + ".")
-    ax.legend(loc="upper right", fontsize=9, frameon=False)
-    fig.autofmt_xdate()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=10, frameon=False)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
     return _png(fig), " ".join(alt)
 
 
@@ -100,7 +103,7 @@ def report_png(report: Report, measure: str) -> tuple[bytes, str]:
     """Mean change (headache days, or a scale) per cycle with its 95% interval, and the published
     figures beside it."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    fig, ax = plt.subplots(figsize=(5.4, 3.6))
     rows = [r for r in report.rows_for(measure) if not r.summary.mean.suppressed]
     alt = []
     if rows:
@@ -115,10 +118,16 @@ def report_png(report: Report, measure: str) -> tuple[bytes, str]:
             for r in rows
         ]
     pubs = [f for f in ref.FIGURES if f.measure == measure]
+    labelled: set[tuple[str, int]] = set()
     for f in pubs:
         ax.plot([f.after_cycles], [f.value], "D", color=ORANGE, markersize=7)
-        ax.annotate(ref.SOURCES[f.source].short.split(",")[0], (f.after_cycles, f.value), fontsize=8,
-                    xytext=(4, -10), textcoords="offset points")  # fmt: skip
+        if (f.source, f.after_cycles) not in labelled:  # one label per study and time point
+            labelled.add((f.source, f.after_cycles))
+            name = ref.SOURCES[f.source].short.split(",")[0]
+            ax.annotate(
+                f"{name} {f.timepoint}", (f.after_cycles, f.value), fontsize=9, xytext=(6, 2),
+                textcoords="offset points",
+            )  # fmt: skip
         alt.append(f"{ref.SOURCES[f.source].short} {f.timepoint}: {f.value:g} ({f.arm})")
     if pubs:
         ax.plot([], [], "D", color=ORANGE, label="published")
@@ -126,6 +135,7 @@ def report_png(report: Report, measure: str) -> tuple[bytes, str]:
     ax.set_xlabel("cycle (sessions given)")
     ax.set_ylabel("mean change from baseline")
     ax.set_xticks(sorted({*(r.cycle for r in rows), *(f.after_cycles for f in pubs)}) or [1])
-    ax.legend(loc="lower left", fontsize=9, frameon=False)
+    ax.set_xlim(0.5, max([9.8, *(r.cycle + 0.5 for r in rows)]))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=10, frameon=False)
     text = "; ".join(alt) if alt else "No cycle has 5 or more patients yet."
     return _png(fig), text

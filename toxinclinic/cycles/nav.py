@@ -12,5 +12,5 @@ def nav_items(request: Any) -> list[NavItem]:
     if can_view_clinic_outcomes(request.user):
         return [NavItem("Outcomes", reverse("cycles:report"), order=45)]
     if getattr(request.user, "role", None) == "patient":
-        return [NavItem("My treatment", reverse("cycles:mine"), order=25)]
+        return [NavItem("My progress", reverse("cycles:mine"), order=25)]
     return []

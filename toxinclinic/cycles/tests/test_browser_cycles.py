@@ -68,8 +68,8 @@ def test_patient_reads_their_cycles(
     base = live_server.url
     page.set_viewport_size(size)
     login(page, base, "patient")
-    page.get_by_role("link", name="My treatment").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My treatment, one cycle at a time")
+    page.get_by_role("link", name="My progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My progress, one treatment at a time")
     expect(page.locator("main")).to_contain_text("headache days a month")
     assert image_loaded(page, "img.cycles-chart")
     axe_clean(page, "patient's cycles")

@@ -105,7 +105,7 @@ def recompute_from_days(clinic_id: int, indication: str = "chronic_migraine") ->
 
 def run(quick: bool) -> list[BenchResult]:
     _django()
-    patients = 150 if quick else 2000
+    patients = 60 if quick else 2000
     build_population(patients)
     from django.db.models import Count
     from django.test import Client

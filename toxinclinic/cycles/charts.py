@@ -69,8 +69,8 @@ def timeline_png(pt: PatientTimeline) -> tuple[bytes, str]:
         )
     else:
         by: dict[str, list[tuple[Any, float]]] = {"twstrs": [], "pain_nrs": []}
-        for v in pt.cycles:
-            for r in v.scores:
+        for rows in [pt.baseline_responses, *(v.scores for v in pt.cycles)]:
+            for r in rows:
                 if r["instrument"] in by:
                     by[r["instrument"]].append((r["completed_on"], r["total"]))
         for key, label, colour, style in (
@@ -82,6 +82,8 @@ def timeline_png(pt: PatientTimeline) -> tuple[bytes, str]:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour, label=label)
                 alt.append(f"{label}: " + "; ".join(f"{format_date(d)} {v:g}" for d, v in pts))
         ax.set_ylabel("score")
+        top = max([v for pts in by.values() for _, v in pts] or [10])
+        ax.set_ylim(0, top * 1.15 + 1)
         base = t.baseline_scores.get("twstrs")
     if base is not None:
         ax.axhline(base, color=GREY, linestyle=":", label=f"baseline {base:g}")

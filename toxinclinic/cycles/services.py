@@ -77,6 +77,7 @@ class PatientTimeline:
     timeline: engine.Timeline
     cycles: list[CycleView]
     months: list[DiaryMonth]
+    baseline_responses: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def indication_label(self) -> str:
@@ -179,7 +180,7 @@ def patient_timeline(patient: Patient, today: dt.date | None = None) -> PatientT
         CycleView(c, facts[s.pk], month_cycle.get(c.number, []), score_cycle.get(c.number, []))
         for c, s in zip(t.cycles, sessions, strict=True)
     ]
-    return PatientTimeline(patient, t.indication, t, views, months)
+    return PatientTimeline(patient, t.indication, t, views, months, score_cycle.get(0, []))
 
 
 def _month(m: DiaryMonth) -> engine.MonthCounts:

@@ -6,7 +6,8 @@ Methods (all two-sided 95%):
   t quantiles from the exact table for 1–30 degrees of freedom and the Cornish–Fisher expansion above
   (error < 0.001 there);
 * **median** — the distribution-free order-statistic interval: the j-th and (n−j+1)-th ordered values,
-  j the largest rank with P(j ≤ B ≤ n−j) ≥ 0.95 for B ~ Binomial(n, ½); none exists below n = 6;
+  j the largest rank with P(j ≤ B ≤ n−j) ≥ 0.95 for B ~ Binomial(n, ½) (exact to 1,000 values, the
+  normal approximation above); none exists below n = 6;
 * **proportion** — the Wilson score interval (z = 1.959964), which stays inside [0, 1] and behaves at
   0 % and 100 %, unlike the Wald interval;
 * **small groups** — :data:`MIN_GROUP_SIZE` = 5: a figure computed from fewer than 5 patients is
@@ -76,9 +77,27 @@ def mean_ci(values: Sequence[float]) -> Estimate:
     return Estimate(round(m, 2), round(m - half, 2), round(m + half, 2), n)
 
 
-def _binom_cdf_half(k: int, n: int) -> float:
-    """P(B <= k) for B ~ Binomial(n, 1/2)."""
-    return math.fsum(math.comb(n, i) for i in range(k + 1)) / 2**n
+#: Above this many values the order-statistic rank comes from the normal approximation to the binomial
+#: (rank ``floor((n − z√n) / 2)``), which agrees with the exact rank to within one there.
+EXACT_MEDIAN_MAX_N = 1000
+
+
+def median_rank(n: int) -> int:
+    """The largest j (1-based) with P(j <= B <= n − j) >= 0.95 for B ~ Binomial(n, ½); 0 if none.
+
+    Exact (integer arithmetic: coverage = 1 − 2·P(B <= j − 1) >= 0.95  ⇔  40·Σ C(n, i) <= 2ⁿ) up to
+    :data:`EXACT_MEDIAN_MAX_N`, the normal approximation above.
+    """
+    if n > EXACT_MEDIAN_MAX_N:
+        return max(0, math.floor((n - Z_975 * math.sqrt(n)) / 2))
+    total, j, c, cum = 2**n, 0, 1, 0  # c = C(n, i), cum = Σ_{k<=i} C(n, k)
+    for i in range(n // 2):
+        cum += c
+        if 40 * cum > total:
+            break
+        j = i + 1
+        c = c * (n - i) // (i + 1)
+    return j
 
 
 def median_ci(values: Sequence[float]) -> Estimate:
@@ -89,13 +108,7 @@ def median_ci(values: Sequence[float]) -> Estimate:
     xs = sorted(values)
     mid = n // 2
     med = xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2
-    # Largest j with coverage P(j <= B <= n - j) = 1 - 2 P(B <= j - 1) >= 0.95.
-    j = 0
-    for cand in range(1, mid + 1):
-        if 1 - 2 * _binom_cdf_half(cand - 1, n) >= 0.95:
-            j = cand
-        else:
-            break
+    j = median_rank(n)
     if j == 0:
         return Estimate(round(med, 2), None, None, n)
     return Estimate(round(med, 2), round(xs[j - 1], 2), round(xs[n - j], 2), n)

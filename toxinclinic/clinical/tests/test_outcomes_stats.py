@@ -87,3 +87,11 @@ def test_references_cite_their_sources():
     assert ref.SOURCES["compel"].pmid == "29404713"
     assert [f.value for f in ref.figures_for("headache_days", 9)] == [-10.7]
     assert "doi:10.1186/s10194-018-0840-8" in ref.cite("compel")
+
+
+def test_median_rank_exact_and_approximate_agree():
+    for n in (200, 600, 1000):
+        approx = math.floor((n - s.Z_975 * math.sqrt(n)) / 2)
+        assert abs(s.median_rank(n) - approx) <= 1
+    big = s.median_ci([float(i % 97) for i in range(20000)])  # no overflow, no quadratic loop
+    assert big.low <= big.value <= big.high

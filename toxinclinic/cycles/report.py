@@ -3,7 +3,8 @@
 Summed in the database from stored diary months and questionnaire totals (never diary days): each
 sufficient month is given its cycle by counting the patient's sessions on or before its 15th (the
 engine's ``diary.cycle_of_month``), each response by counting sessions before its day (the engine's
-``cycles.score_cycle``), and both are grouped per patient and cycle. Python then applies the engine's
+``cycles.score_cycle``) — a running sum over one window per patient, not a sub-query per row — and both
+are grouped per patient and cycle. Python then applies the engine's
 per-30-day rate and reduction (``clinical.cycles``) and its statistics (``clinical.outcomes_stats``),
 which suppress any figure from fewer than ``MIN_GROUP_SIZE`` patients.
 """
@@ -15,18 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    Count,
-    DateField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, F, Window
 
 from toxinclinic.clinical import cycles as engine
 from toxinclinic.clinical import outcomes_reference as ref
@@ -95,47 +86,75 @@ class Report:
         return [r for r in self.rows if r.measure == measure]
 
 
-def _sessions_before(field_name: str, *, inclusive: bool) -> Subquery:
-    """Count of the outer row's patient's sessions on/before (or before) the outer ``field_name``."""
-    lookup = "injected_on__lte" if inclusive else "injected_on__lt"
-    return Subquery(
-        TreatmentSession.objects.filter(patient_id=OuterRef("patient_id"), **{lookup: OuterRef(field_name)})
-        .order_by()
-        .values("patient_id")
-        .annotate(c=Count("id"))
-        .values("c"),
-        output_field=IntegerField(),
-    )
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def month_counts(clinic_id: int, patient_ids: Any) -> dict[tuple[int, int], engine.Counts]:
-    """Sufficient months summed per (patient, cycle), in the database."""
-    cutoff = ExpressionWrapper(
-        F("month") + dt.timedelta(days=CYCLE_DAY_OF_MONTH - 1), output_field=DateField()
-    )
-    rows = (
-        DiaryMonth.objects.filter(clinic_id=clinic_id, sufficient=True, patient_id__in=patient_ids)
-        .annotate(cutoff=cutoff)
-        .annotate(cycle=Coalesce(_sessions_before("cutoff", inclusive=True), 0))
-        .values("patient_id", "cycle")
-        .annotate(n=Count("id"), rec=Sum("days_recorded"), hd=Sum("headache_days"), mg=Sum("migraine_days"))
-        .values_list("patient_id", "cycle", "n", "rec", "hd", "mg")
-    )
-    return {(p, c): engine.Counts(n, rec, hd, mg) for p, c, n, rec, hd, mg in rows}
+def _shifted(column: str, days: int) -> str:
+    """SQL for ``column`` (a date) plus ``days`` days, on both databases."""
+    if connection.vendor == "sqlite":
+        return f"date({column}, '{days:+d} days')"
+    return f"({column} + {days:d})"
 
 
-def score_means(clinic_id: int, patient_ids: Any) -> dict[tuple[int, int, str], float]:
-    """Mean questionnaire total per (patient, cycle, instrument), in the database."""
-    rows = (
-        QuestionnaireResponse.objects.filter(
-            clinic_id=clinic_id, instrument__in=SCORE_KEYS, patient_id__in=patient_ids
+def _numbered_events(kind: str) -> str:
+    """The clinic's sessions and month (or response) rows in one stream per patient, each row carrying the
+    number of sessions before it (a running sum over a window: one sort, no per-row sub-query).
+
+    Months: a session counts when given on or before the month's 15th (``diary.cycle_of_month``), i.e. its
+    date − 14 days is on or before the month's first day; sessions sort first on a tie. Responses: a
+    session counts when given before the response's day (``cycles.score_cycle``); responses sort first.
+    """
+    sessions = _q(TreatmentSession._meta.db_table)
+    if kind == "months":
+        other = _q(DiaryMonth._meta.db_table)
+        shift = _shifted("injected_on", -(CYCLE_DAY_OF_MONTH - 1))
+        rows = (
+            f"SELECT patient_id, month AS d, 0 AS is_s, days_recorded AS a, headache_days AS b, "  # noqa: S608
+            f"migraine_days AS c, '' AS k FROM {other} WHERE clinic_id = %s AND sufficient"
         )
-        .annotate(cycle=Coalesce(_sessions_before("completed_on", inclusive=False), 0))
-        .values("patient_id", "cycle", "instrument")
-        .annotate(mean=Avg("total"))
-        .values_list("patient_id", "cycle", "instrument", "mean")
+        tie = "is_s DESC"
+    else:
+        other = _q(QuestionnaireResponse._meta.db_table)
+        shift = "injected_on"
+        keys = ", ".join("'" + k + "'" for k in SCORE_KEYS)
+        rows = (
+            f"SELECT patient_id, completed_on AS d, 0 AS is_s, 0 AS a, total AS b, 0 AS c, instrument AS k "  # noqa: S608
+            f"FROM {other} WHERE clinic_id = %s AND instrument IN ({keys})"
+        )
+        tie = "is_s ASC"
+    # Table names come from the models, the clinic is a parameter.
+    return (
+        f"SELECT patient_id, is_s, a, b, c, k, SUM(is_s) OVER (PARTITION BY patient_id ORDER BY d, {tie} "  # noqa: S608
+        f"ROWS UNBOUNDED PRECEDING) AS cycle FROM (SELECT patient_id, {shift} AS d, 1 AS is_s, 0 AS a, "
+        f"0 AS b, 0 AS c, '' AS k FROM {sessions} WHERE clinic_id = %s UNION ALL {rows}) ev"
     )
-    return {(p, c, i): round(float(m), 1) for p, c, i, m in rows}
+
+
+def month_counts(clinic_id: int) -> dict[tuple[int, int], engine.Counts]:
+    """Sufficient months summed per (patient, cycle), in the database."""
+    sql = (
+        "SELECT patient_id, cycle, COUNT(*), SUM(a), SUM(b), SUM(c) FROM ("  # noqa: S608
+        + _numbered_events("months")
+        + ") n WHERE is_s = 0 GROUP BY patient_id, cycle"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [clinic_id, clinic_id])
+        return {
+            (p, int(c)): engine.Counts(int(n), int(a), int(b), int(m)) for p, c, n, a, b, m in cur.fetchall()
+        }
+
+
+def score_means(clinic_id: int) -> dict[tuple[int, int, str], float]:
+    """Mean questionnaire total per (patient, cycle, instrument), in the database."""
+    sql = (
+        "SELECT patient_id, cycle, k, AVG(b) FROM ("  # noqa: S608
+        + _numbered_events("scores")
+        + ") n WHERE is_s = 0 GROUP BY patient_id, cycle, k"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [clinic_id, clinic_id])
+        return {(p, int(c), k): round(float(m), 1) for p, c, k, m in cur.fetchall()}
 
 
 def session_filter(f: Filters) -> Any:
@@ -159,48 +178,50 @@ def session_filter(f: Filters) -> Any:
 
 def cycle_sessions(f: Filters) -> list[tuple[int, int]]:
     """(patient id, cycle number) of every session matching the filters; the number counts all of the
-    patient's sessions up to it (a filtered-out earlier session still counts as a cycle)."""
-    qs = session_filter(f).annotate(n=_sessions_before("injected_on", inclusive=True))
-    return list(qs.values_list("patient_id", "n"))
+    patient's sessions up to it (a filtered-out earlier session still counts as a cycle), by a window."""
+    numbered = (
+        TreatmentSession.objects.filter(clinic_id=f.clinic_id)
+        .annotate(n=Window(Count("id"), partition_by=[F("patient_id")], order_by=F("injected_on").asc()))
+        .values_list("id", "patient_id", "n")
+    )
+    wanted = set(session_filter(f).values_list("id", flat=True))
+    return [(p, int(n)) for i, p, n in numbered if i in wanted]
 
 
 def build(f: Filters) -> Report:
     pairs = cycle_sessions(f)
     if not pairs:
         return Report(f, 0, True, [])
-    ids = session_filter(f).order_by().values("patient_id")
-    counts = month_counts(f.clinic_id, ids)
-    scores = score_means(f.clinic_id, ids)
+    counts = month_counts(f.clinic_id)
+    scores = score_means(f.clinic_id)
     migraine = f.indication == engine.MIGRAINE
+    # Each (patient, cycle)'s rates once (the engine's per-30 rule), not once per comparison.
+    rates = {k: (c.headache_per_30, c.migraine_per_30) for k, c in counts.items()}
+    score_keys = [k for k in BY_INDICATION[f.indication] if k in SCORE_KEYS]
     changes: dict[tuple[int, str], list[stats.CycleChange]] = defaultdict(list)
     with_baseline: set[int] = set()
+    none = (None, None)
     for p, n in pairs:
         if migraine:
-            base = counts.get((p, 0))
-            b = base.headache_per_30 if base else None
+            b, bm = rates.get((p, 0), none)
             if b is None:
                 continue
             with_baseline.add(p)
-            c = counts.get((p, n))
-            if c is not None and c.headache_per_30 is not None:
+            a, am = rates.get((p, n), none)
+            if a is not None:
                 changes[(n, "headache_days")].append(
-                    stats.CycleChange(
-                        round(c.headache_per_30 - b, 1), engine.reduction_pct(b, c.headache_per_30)
-                    )
+                    stats.CycleChange(round(a - b, 1), engine.reduction_pct(b, a))
                 )
-                if base is not None and base.migraine_per_30 is not None and c.migraine_per_30 is not None:
-                    changes[(n, "migraine_days")].append(
-                        stats.CycleChange(round(c.migraine_per_30 - base.migraine_per_30, 1))
-                    )
+                if bm is not None and am is not None:
+                    changes[(n, "migraine_days")].append(stats.CycleChange(round(am - bm, 1)))
         elif (p, 0, "twstrs") in scores:
             with_baseline.add(p)
         else:
             continue
-        for key in BY_INDICATION[f.indication]:
-            if key in SCORE_KEYS and (p, 0, key) in scores and (p, n, key) in scores:
-                changes[(n, key)].append(
-                    stats.CycleChange(round(scores[(p, n, key)] - scores[(p, 0, key)], 1))
-                )
+        for key in score_keys:
+            before, after = scores.get((p, 0, key)), scores.get((p, n, key))
+            if before is not None and after is not None:
+                changes[(n, key)].append(stats.CycleChange(round(after - before, 1)))
     rows = []
     for (n, key), ch in sorted(
         changes.items(), key=lambda kv: (kv[0][0], BY_INDICATION[f.indication].index(kv[0][1]))

@@ -33,6 +33,10 @@ from toxinclinic.treatment.models import TreatmentSession
 
 DEMO_ORDER = 31
 HISTORY_DAYS = 240  # per patient, so the demo scales to tens of thousands of patients
+#: A treated patient's diary starts this long before the first session (so every cycle has a baseline to
+#: be compared with on the cycles and outcomes screens), but never more than MAX_HISTORY_DAYS ago.
+BASELINE_DAYS = 75
+MAX_HISTORY_DAYS = 500
 DEMO_PATIENT_BASELINE_DAYS = 120
 BATCH = 500
 SEVERITY_CODE = {s: i for i, s in enumerate(engine.SEVERITIES)}
@@ -197,6 +201,12 @@ class _Generator:
     ) -> tuple[int, dt.date | None]:
         rng, today = self.rng, self.today
         start = max(p.enrolled_on, today - dt.timedelta(days=HISTORY_DAYS))
+        if sessions:
+            start = max(
+                p.enrolled_on,
+                min(start, sessions[0] - dt.timedelta(days=BASELINE_DAYS)),
+                today - dt.timedelta(days=MAX_HISTORY_DAYS),
+            )
         if demo:
             # Four months of baseline before the first session (or since enrolment).
             first = sessions[0] if sessions else today

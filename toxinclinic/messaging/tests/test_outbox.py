@@ -105,9 +105,7 @@ def test_failures_back_off_exponentially_then_deliver(
     # Not due yet: a worker that picks it up early does nothing.
     assert services.deliver(msg.pk).startswith("not due")
     # The retry was put in the task queue for the right time.
-    retry_task = DBTaskResult.objects.filter(
-        task_path__endswith="deliver_message", run_after=msg.next_attempt_at
-    )
+    retry_task = DBTaskResult.objects.filter(task_path__endswith="deliver_due", run_after=msg.next_attempt_at)
     assert retry_task.exists()
     Message.objects.filter(pk=msg.pk).update(next_attempt_at=timezone.now())
     before = timezone.now()

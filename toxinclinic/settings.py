@@ -108,6 +108,7 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    "reminders",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

@@ -8,7 +8,6 @@ worker killed mid-send leaves a lease that runs out instead of a row stuck "send
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -146,12 +145,11 @@ class ClinicMessagingSettings(models.Model):
     quiet_from = models.TimeField(
         null=True,
         blank=True,
-        default=dt.time(21, 0),
-        help_text="Messages to patients due after this local time wait until the quiet hours end "
-        "(blank: no quiet hours). Urgent messages to staff are not held.",
+        help_text="Messages to patients due after this local time wait until the quiet hours end, e.g. "
+        "21:00 (blank: no quiet hours). Urgent messages to staff are never held.",
     )
     quiet_until = models.TimeField(
-        null=True, blank=True, default=dt.time(8, 0), help_text="Local time the quiet hours end."
+        null=True, blank=True, help_text="Local time the quiet hours end, e.g. 08:00."
     )
 
     def clean(self) -> None:

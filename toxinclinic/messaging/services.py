@@ -512,15 +512,8 @@ def sweep(now: dt.datetime | None = None, *, worker: str = "") -> dict[str, int]
     from toxinclinic.messaging import escalation
 
     now = now or timezone.now()
-    late = now - conf.sweep_interval()
-    stale = list(
-        Message.objects.filter(
-            Q(status=Status.SENDING, lease_until__lt=now) | Q(status__in=PENDING, next_attempt_at__lt=late)
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:200]
-    )
-    for pk in stale:
-        deliver(pk, worker=worker)
+    # The same batches as the delivery task: a message whose task went missing, or whose worker died
+    # (lease ran out), is simply due; claimed by the same conditional UPDATE, so never sent twice.
+    done = deliver_due(worker=worker, rounds=4)
     steps = escalation.run_due(now)
-    return {"redelivered": len(stale), "escalation_steps": steps}
+    return {"redelivered": done["sent"] + done["retrying"] + done["failed"], "escalation_steps": steps}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -40,4 +41,29 @@ class PausingFileChannel(FileChannel):
         self._pause("before")
         result = super().deliver(msg)
         self._pause("after")
+        return result
+
+
+class PauseAtFileChannel(FileChannel):
+    """Counts deliveries (in ``<directory>/count``); while ``<directory>/pause-at`` exists, the delivery that
+    makes the count ``pause_at`` writes its file, then ``started``, and waits there until the test kills the
+    worker: a kill in the middle of a batch."""
+
+    _lock = threading.Lock()
+
+    def deliver(self, msg: Outgoing) -> str:
+        result = super().deliver(msg)
+        with self._lock:
+            counter = self.directory / "count"
+            n = int(counter.read_text()) + 1 if counter.exists() else 1
+            counter.write_text(str(n))
+            flag = self.directory / "pause-at"
+            pause = n == int(self.options.get("pause_at", 0)) and flag.exists()
+            if pause:
+                flag.unlink()
+        if pause:
+            (self.directory / "started").write_text(str(n))
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
         return result

@@ -18,9 +18,13 @@ def on_session_recorded(sender: Any, *, session: Any, created: bool, **kwargs: A
     services.cancel_superseded(session)
 
 
-def on_task_started(sender: Any, **kwargs: Any) -> None:
-    """Best effort by design: the chain is checked again at the next task, and a failure here must not
-    fail the unrelated task the worker is starting."""
+def on_task_started(sender: Any, *, task_result: Any = None, **kwargs: Any) -> None:
+    """When the outbox's own tasks run (its sweep every half minute in a live worker), make sure the
+    reminder sweep's chain is alive too. Other apps' tasks are left alone. Best effort by design: it is
+    checked again at the next outbox task, and a failure here must not fail the task being started."""
+    path = getattr(getattr(task_result, "task", None), "module_path", "")
+    if not path.startswith("toxinclinic.messaging."):
+        return
     try:
         services.ensure_ticking()
     except DatabaseError as exc:

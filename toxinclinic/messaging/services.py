@@ -372,7 +372,13 @@ def _deliver_batch(batch: list[Message], token: str, *, worker: str, now: dt.dat
         slow = [m for m in msgs if m.pk in interrupted or not channel.can_check_delivery]
         fast = [m for m in msgs if m not in slow]
         for msg in slow:
-            count(_deliver_claimed(msg, token, channel, worker=worker, now=now))
+            # One at a time, each with a fresh lease: a slow mail server must not let the batch's lease
+            # run out under messages still waiting here (another worker may have taken them: skip those).
+            renewed = Message.objects.filter(pk=msg.pk, claim_token=token, status=Status.SENDING).update(
+                lease_until=timezone.now() + conf.lease()
+            )
+            if renewed:
+                count(_deliver_claimed(msg, token, channel, worker=worker, now=timezone.now()))
         if not fast:
             continue
         last = dict(

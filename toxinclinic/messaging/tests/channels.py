@@ -67,3 +67,19 @@ class PauseAtFileChannel(FileChannel):
             while time.monotonic() < deadline:
                 time.sleep(0.05)
         return result
+
+
+class StealingChannel(FileChannel):
+    """A channel that cannot check delivery (like SMTP); while it sends ``k-1``, another worker takes over
+    ``k-2`` (its claim token changes), as when a slow server lets the batch's lease run out."""
+
+    can_check_delivery = False
+    sent: list[str] = []
+
+    def deliver(self, msg: Outgoing) -> str:
+        from toxinclinic.messaging.models import Message
+
+        if msg.key == "k-1":
+            Message.objects.filter(idempotency_key="k-2").update(claim_token="another-worker")
+        StealingChannel.sent.append(msg.key)
+        return super().deliver(msg)

@@ -167,6 +167,7 @@ def enqueue_delivery(message_pk: int, when: dt.datetime | None = None) -> None:
 
     Safe because this runs after the message's commit: a task still READY is claimed, and reads the due
     messages, after this check."""
+    from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     from toxinclinic.messaging.tasks import deliver_due
@@ -177,7 +178,7 @@ def enqueue_delivery(message_pk: int, when: dt.datetime | None = None) -> None:
     future = when is not None and when > now
     if future and not backend.supports_defer:
         return  # the sweep picks it up when due
-    if getattr(backend, "supports_defer", False) and backend.__class__.__name__ == "DatabaseBackend":
+    if isinstance(backend, DatabaseBackend):  # only the database queue can be asked what is waiting
         waiting = DBTaskResult.objects.filter(task_path=task.module_path, status="READY")
         if future:
             assert when is not None

@@ -59,4 +59,4 @@ class ClosedDayAdmin(_OwnClinicAdmin):
 
 @admin.register(ClinicMessagingSettings)
 class ClinicMessagingSettingsAdmin(_OwnClinicAdmin):
-    list_display = ["clinic", "escalation_minutes"]
+    list_display = ["clinic", "escalation_minutes", "quiet_from", "quiet_until"]

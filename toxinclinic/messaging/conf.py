@@ -44,3 +44,8 @@ def sweep_interval() -> dt.timedelta:
 
 def default_escalation_minutes() -> int:
     return int(getattr(settings, "TOXINCLINIC_ESCALATION_MINUTES", 15))
+
+
+def batch_size() -> int:
+    """``TOXINCLINIC_MESSAGING_BATCH_SIZE`` (default 50): due messages one worker claims at a time."""
+    return max(1, int(getattr(settings, "TOXINCLINIC_MESSAGING_BATCH_SIZE", 50)))

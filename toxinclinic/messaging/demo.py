@@ -1,5 +1,6 @@
 """Demo step: the demo clinic's on-call list (nurse by e-mail, clinician by text message, then the nurse
-injector), weekday opening hours 8:00-17:00 and the default 15-minute escalation limit."""
+injector), weekday opening hours 8:00-17:00, the default 15-minute escalation limit and quiet hours
+21:00-08:00 for messages to patients."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ ON_CALL = [("nurse", "email", ""), ("clinician", "sms", "+1 212 555 0142"), ("in
 
 def seed(ctx: Any) -> None:
     clinic = ctx.clinic
-    ClinicMessagingSettings.objects.get_or_create(clinic=clinic, defaults={"escalation_minutes": 15})
+    ClinicMessagingSettings.objects.get_or_create(
+        clinic=clinic,
+        defaults={"escalation_minutes": 15, "quiet_from": dt.time(21), "quiet_until": dt.time(8)},
+    )
     for position, (who, channel, address) in enumerate(ON_CALL, start=1):
         user = ctx.staff.get(who)
         if user is None:

@@ -85,3 +85,29 @@ def for_clinic(clinic: object, *, today: dt.date | None = None) -> Hours:
         clinic=clinic, date__gte=today - dt.timedelta(days=1), date__lte=today + dt.timedelta(days=62)
     ).values_list("date", flat=True)
     return build(periods, closed, clinic_tz(clinic))
+
+
+def quiet_end(moment: dt.datetime, start: dt.time | None, end: dt.time | None, tz: dt.tzinfo) -> dt.datetime:
+    """``moment`` if it is outside the quiet hours ``start``–``end`` (local times in ``tz``; the period may
+    cross midnight, e.g. 21:00–08:00), else the moment they end. No start or end: no quiet hours."""
+    if start is None or end is None or start == end:
+        return moment
+    local = moment.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    if start < end:  # same day, e.g. 12:00–14:00
+        if start <= t < end:
+            return _local(local.date(), end, tz)
+        return moment
+    if t >= start:  # evening part: ends tomorrow morning
+        return _local(local.date() + dt.timedelta(days=1), end, tz)
+    if t < end:  # early-morning part: ends this morning
+        return _local(local.date(), end, tz)
+    return moment
+
+
+def _local(day: dt.date, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
+    """A wall-clock time on ``day`` as an aware moment (a time skipped by a DST jump moves forward)."""
+    naive = dt.datetime.combine(day, at)
+    aware = naive.replace(tzinfo=tz)
+    # Round-trip through UTC: a non-existent local time (spring forward) lands on the real moment after.
+    return aware.astimezone(dt.UTC).astimezone(tz)

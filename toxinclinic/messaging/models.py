@@ -32,6 +32,10 @@ class Status(models.TextChoices):
 KIND_LABELS: dict[str, str] = {
     "urgent_report": "Urgent side-effect report",
     "check_in_reminder": "Check-in reminder",
+    "appointment_reminder": "Appointment reminder",
+    "window_opens": "Your next treatment window opens",
+    "diary_nudge": "Diary reminder",
+    "questionnaire_due": "Questionnaire due",
 }
 
 #: Statuses a worker may still pick up.
@@ -66,6 +70,9 @@ class Message(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
     claim_token = models.CharField(max_length=32, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    deferred_from = models.DateTimeField(
+        null=True, blank=True, help_text="When it was due before the clinic's quiet hours moved it."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -135,9 +142,27 @@ class ClinicMessagingSettings(models.Model):
     def __str__(self) -> str:
         return f"Messaging settings of {self.clinic}"
 
+    quiet_from = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Messages to patients due after this local time wait until the quiet hours end, e.g. "
+        "21:00 (blank: no quiet hours). Urgent messages to staff are never held.",
+    )
+    quiet_until = models.TimeField(
+        null=True, blank=True, help_text="Local time the quiet hours end, e.g. 08:00."
+    )
+
     def clean(self) -> None:
         if not 1 <= self.escalation_minutes <= 240:
             raise ValidationError({"escalation_minutes": "Choose between 1 and 240 minutes."})
+        if (self.quiet_from is None) != (self.quiet_until is None):
+            raise ValidationError(
+                {"quiet_until": "Give both the start and the end of the quiet hours, or neither."}
+            )
+        if self.quiet_from is not None and self.quiet_from == self.quiet_until:
+            raise ValidationError(
+                {"quiet_until": "The quiet hours must end at another time than they start."}
+            )
 
 
 class ContactChannel(models.TextChoices):
@@ -267,3 +292,53 @@ class Ticker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} next at {self.next_run_at:%H:%M:%S}"
+
+
+class ReminderGroup(models.TextChoices):
+    """The kinds of reminder a patient can turn off, one switch each (urgent staff messages have none)."""
+
+    APPOINTMENT = "appointment", "Appointment reminders"
+    WINDOW_OPENS = "window_opens", "When your next treatment can be booked"
+    DIARY = "diary", "Reminders to fill in your headache diary"
+    QUESTIONNAIRE = "questionnaire", "When a questionnaire is waiting for you"
+    CHECK_IN = "check_in", "Check-ins after a treatment"
+
+
+#: Message kind -> the switch that controls it. Kinds not listed are not reminders (always sent).
+GROUP_OF_KIND: dict[str, str] = {
+    "appointment_reminder": ReminderGroup.APPOINTMENT,
+    "window_opens": ReminderGroup.WINDOW_OPENS,
+    "diary_nudge": ReminderGroup.DIARY,
+    "questionnaire_due": ReminderGroup.QUESTIONNAIRE,
+    "check_in_reminder": ReminderGroup.CHECK_IN,
+}
+
+
+def group_of_kind(kind: str) -> str | None:
+    """The reminder switch for ``kind``; appointment kinds of the scheduling room all start "appointment"."""
+    if kind in GROUP_OF_KIND:
+        return GROUP_OF_KIND[kind]
+    if kind.startswith(("appointment", "appt")):
+        return ReminderGroup.APPOINTMENT
+    return None
+
+
+class ContactPreference(models.Model):
+    """How one patient wants to hear from the clinic: one channel, and the reminders they turned off.
+
+    No row means the defaults: e-mail, every reminder on. Changes are audited (``record_change``).
+    """
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="contact_preference")
+    channel = models.CharField(max_length=10, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
+    opted_out = models.JSONField(
+        default=list, blank=True, help_text="Reminder switches turned off (ReminderGroup values)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"contact preference of patient {self.patient_id}"
+
+    def wants(self, kind: str) -> bool:
+        group = group_of_kind(kind)
+        return group is None or group not in self.opted_out

@@ -23,6 +23,12 @@ def deliver_message(message_id: int) -> str:
 
 
 @task()
+def deliver_due() -> dict[str, int]:
+    """Send every due message in batches (see ``services.deliver_due``): the task ``queue_message`` uses."""
+    return services.deliver_due(worker=_worker())
+
+
+@task()
 def sweep_task(scheduled_for: str) -> dict[str, int | bool]:
     """Every ``TOXINCLINIC_MESSAGING_SWEEP_SECONDS``: schedule the next sweep first (so a worker killed
     here leaves the chain alive), then redeliver what a dead worker left and take due escalation steps."""

@@ -11,9 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from toxinclinic.audit.services import record_read
-from toxinclinic.messaging import services
+from toxinclinic.core.errors import FieldError
+from toxinclinic.messaging import preferences, services
 from toxinclinic.messaging.models import Message, Status
 from toxinclinic.messaging.permissions import can_retry_message, can_view_outbox
+from toxinclinic.patients.access import patient_only
+from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import parse_public_id
 
 
@@ -61,10 +64,16 @@ def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
     msg = _message(request, message_id)
     if msg.recipient_patient is not None:
         record_read(msg.recipient_patient, actor=request.user, what="outbox message")
+    choices = preferences.choices_for(msg.recipient_patient) if msg.recipient_patient else None
     return render(
         request,
         "messaging/message.html",
-        {"msg": msg, "attempts": list(msg.attempts.all()), "can_retry": can_retry_message(request.user, msg)},
+        {
+            "msg": msg,
+            "attempts": list(msg.attempts.all()),
+            "can_retry": can_retry_message(request.user, msg),
+            "choices": choices,
+        },
     )
 
 
@@ -83,3 +92,31 @@ def retry(request: HttpRequest, message_id: str) -> HttpResponse:
             request, f"Queued again for {msg.recipient_label}: the status below shows when it has gone."
         )
     return redirect("messaging:message", message_id=msg.public_id)
+
+
+@patient_only
+def contact_preferences(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """ "How we contact you": the patient's channel and which reminders they get (saved and audited)."""
+    errors: dict[str, list[str]] = {}
+    choices = preferences.choices_for(patient)
+    if request.method == "POST":
+        try:
+            preferences.save_choices(
+                patient,
+                channel=request.POST.get("channel", ""),
+                reminders_on=request.POST.getlist("reminders"),
+                actor=request.user,
+            )
+        except FieldError as exc:
+            errors = exc.errors
+        else:
+            flash.success(request, "Saved. We will contact you the way you chose.")
+            return redirect("messaging:contact_preferences")
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "messaging/contact_preferences.html",
+        {"choices": choices, "errors": errors, "patient": patient},
+        status=400 if errors else 200,
+    )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from toxinclinic.messaging.services import queue_message
+from toxinclinic.messaging.services import queue_for_patient
 from toxinclinic.safety.models import CheckIn, CheckInStatus
 
 
@@ -21,16 +21,13 @@ def send_check_in_reminder(check_in_id: int) -> str:
     ci = CheckIn.objects.select_related("patient", "clinic").filter(pk=check_in_id).first()
     if ci is None or ci.status != CheckInStatus.PENDING:
         return "skipped: answered or gone"
-    if not ci.patient.email:
-        return "skipped: no e-mail address"
     url = settings.SITE_URL + reverse("safety:check_in", args=[ci.public_id])
-    queue_message(
-        clinic_id=ci.clinic_id,
+    # The patient's channel, opt-out and the clinic's quiet hours apply (messaging decides).
+    msg = queue_for_patient(
+        ci.patient,
         kind="check_in_reminder",
         key=f"check-in-reminder:{ci.public_id}",
         topic=f"check-in:{ci.public_id}",
-        channel="email",
-        recipient_patient=ci.patient,
         subject=f"{ci.clinic.name}: how are you after your treatment?",
         body=(
             "Your clinic would like to know how you have been since your treatment.\n"
@@ -40,5 +37,7 @@ def send_check_in_reminder(check_in_id: int) -> str:
             f"Questions? Call the clinic on {ci.clinic.phone}."
         ),
     )
+    if msg is None:
+        return "skipped: the patient turned check-in reminders off, or has no address on their channel"
     CheckIn.objects.filter(pk=ci.pk, reminded_at__isnull=True).update(reminded_at=timezone.now())
     return "queued"

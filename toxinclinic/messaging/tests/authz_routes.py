@@ -1,4 +1,5 @@
-"""Outbox routes in the authorization matrix: staff of the clinic; patients never; another clinic 404."""
+"""Outbox routes in the authorization matrix: staff of the clinic; patients never; another clinic 404.
+"How we contact you" (screen and API): the patient's own only; staff never."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 from toxinclinic.core.tests.authz import Route, expect
 
 PATIENTS_REFUSED = dict(patient=403, patient2=403, other_patient=403)
+PATIENTS_ONLY = expect(anon=302, patient=200, patient2=200, other_patient=200, default=403)
+PATIENTS_ONLY_API = expect(anon=401, patient=200, patient2=200, other_patient=200, default=403)
 
 
 def path_keys(world: Any) -> dict[str, str]:
@@ -38,5 +41,16 @@ ROUTES: list[Route] = [
         "POST",
         M + "retry/",
         expect(anon=302, staff_a=302, other_clinician=404, default=403, **PATIENTS_REFUSED),
+    ),
+    Route("messaging:contact_preferences", "GET", "/messaging/contact/", PATIENTS_ONLY),
+    Route(
+        "api:read_my_contact_preferences", "GET", "/api/v1/messaging/contact-preferences", PATIENTS_ONLY_API
+    ),
+    Route(
+        "api:change_my_contact_preferences",
+        "PUT",
+        "/api/v1/messaging/contact-preferences",
+        PATIENTS_ONLY_API,
+        body={"channel": "email", "reminders_on": ["appointment", "check_in"]},
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -41,3 +42,44 @@ class PausingFileChannel(FileChannel):
         result = super().deliver(msg)
         self._pause("after")
         return result
+
+
+class PauseAtFileChannel(FileChannel):
+    """Counts deliveries (in ``<directory>/count``); while ``<directory>/pause-at`` exists, the delivery that
+    makes the count ``pause_at`` writes its file, then ``started``, and waits there until the test kills the
+    worker: a kill in the middle of a batch."""
+
+    _lock = threading.Lock()
+
+    def deliver(self, msg: Outgoing) -> str:
+        result = super().deliver(msg)
+        with self._lock:
+            counter = self.directory / "count"
+            n = int(counter.read_text()) + 1 if counter.exists() else 1
+            counter.write_text(str(n))
+            flag = self.directory / "pause-at"
+            pause = n == int(self.options.get("pause_at", 0)) and flag.exists()
+            if pause:
+                flag.unlink()
+        if pause:
+            (self.directory / "started").write_text(str(n))
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+        return result
+
+
+class StealingChannel(FileChannel):
+    """A channel that cannot check delivery (like SMTP); while it sends ``k-1``, another worker takes over
+    ``k-2`` (its claim token changes), as when a slow server lets the batch's lease run out."""
+
+    can_check_delivery = False
+    sent: list[str] = []
+
+    def deliver(self, msg: Outgoing) -> str:
+        from toxinclinic.messaging.models import Message
+
+        if msg.key == "k-1":
+            Message.objects.filter(idempotency_key="k-2").update(claim_token="another-worker")
+        StealingChannel.sent.append(msg.key)
+        return super().deliver(msg)

@@ -105,9 +105,7 @@ def test_failures_back_off_exponentially_then_deliver(
     # Not due yet: a worker that picks it up early does nothing.
     assert services.deliver(msg.pk).startswith("not due")
     # The retry was put in the task queue for the right time.
-    retry_task = DBTaskResult.objects.filter(
-        task_path__endswith="deliver_message", run_after=msg.next_attempt_at
-    )
+    retry_task = DBTaskResult.objects.filter(task_path__endswith="deliver_due", run_after=msg.next_attempt_at)
     assert retry_task.exists()
     Message.objects.filter(pk=msg.pk).update(next_attempt_at=timezone.now())
     before = timezone.now()
@@ -254,3 +252,23 @@ def test_a_channel_that_raises_counts_as_a_failed_attempt(world: Any, sms_dir: P
     msg.refresh_from_db()
     assert msg.status == Status.FAILED and msg.last_error == "KeyError: 'template'"
     assert [a.outcome for a in msg.attempts.all()] == [Outcome.FAILED]
+
+
+def test_batch_skips_a_message_another_worker_took_over_on_a_channel_that_cannot_check(
+    world: Any, sms_dir: Path, settings: Any
+) -> None:
+    from toxinclinic.messaging.tests.channels import StealingChannel
+
+    settings.TOXINCLINIC_MESSAGING_CHANNELS = {
+        "slow": {
+            "BACKEND": "toxinclinic.messaging.tests.channels.StealingChannel",
+            "OPTIONS": {"directory": str(sms_dir)},
+        }
+    }
+    StealingChannel.sent = []
+    a, b = _queue(world, channel="slow", key="k-1"), _queue(world, channel="slow", key="k-2")
+    assert services.deliver_due()["sent"] == 1
+    assert StealingChannel.sent == ["k-1"]
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == Status.SENT and b.status == Status.SENDING and not b.attempts.exists()

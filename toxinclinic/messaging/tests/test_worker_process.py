@@ -63,9 +63,12 @@ def shared_database(tmp_path: Path) -> Iterator[tuple[str, Callable[[str, int], 
         src.close()
 
 
-def start_worker(db_url: str, channel: str, directory: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    db_url: str, channel: str, directory: Path, log: Path, **extra_env: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        **extra_env,
         "DATABASE_URL": db_url,
         "DJANGO_SETTINGS_MODULE": "toxinclinic.messaging.tests.worker_settings",
         "TC_TEST_CHANNEL": channel,
@@ -170,3 +173,48 @@ def test_worker_killed_mid_send_then_restarted_delivers_exactly_once(
         assert outcomes == [Outcome.INTERRUPTED, Outcome.SENT], log.read_text()[-2000:]
     assert delivered_files(channels) == [key_filename(msg.idempotency_key)]
     assert msg.status == Status.SENT and msg.sent_at is not None
+
+
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_worker_killed_mid_batch_then_restarted_delivers_each_message_exactly_once(
+    world: Any, channels: Path, tmp_path: Path, threads: str
+) -> None:
+    """30 messages in one batch; the worker is killed -9 after the 10th file is written (one file at a time,
+    or four at once), before the batch's outcomes are recorded. The next worker finds every attempt cut off,
+    asks the channel, and finishes each message once: the delivered ones are not written again."""
+    channels.mkdir(parents=True)
+    (channels / "pause-at").write_text("")
+    msgs = [_queue(world, f"urgent:batch-{i:02d}") for i in range(30)]
+    log = tmp_path / "worker.log"
+    pausing = "toxinclinic.messaging.tests.channels.PauseAtFileChannel"
+    env = {"TC_TEST_THREADS": threads, "TC_TEST_PAUSE_AT": "10"}
+    with shared_database(tmp_path) as (url, read):
+        first = start_worker(url, pausing, channels, log, **env)
+        try:
+            wait_for(lambda: (channels / "started").exists(), "the first worker to pause mid-batch")
+            assert [read("status", m.pk) for m in msgs] == [Status.SENDING] * 30, log.read_text()[-3000:]
+        finally:
+            stop(first, signal.SIGKILL)
+        written_before = set(delivered_files(channels))
+        assert (10 <= len(written_before) < 30) or threads != "1"
+        second = start_worker(url, pausing, channels, log, **env)
+        try:
+            wait_for(
+                lambda: all(read("status", m.pk) == Status.SENT for m in msgs),
+                "the restarted worker to finish",
+            )
+        finally:
+            stop(second)
+    assert delivered_files(channels) == sorted(key_filename(m.idempotency_key) for m in msgs)
+    for m in msgs:
+        m.refresh_from_db()
+        outcomes = [a.outcome for a in m.attempts.all()]
+        expected = Outcome.ALREADY if key_filename(m.idempotency_key) in written_before else Outcome.SENT
+        assert outcomes == [Outcome.INTERRUPTED, expected], (
+            m.idempotency_key,
+            outcomes,
+            log.read_text()[-2000:],
+        )
+        assert m.status == Status.SENT and m.attempt_count == 2
+    if threads == "1":
+        assert len(written_before) == 10

@@ -8,7 +8,12 @@ from toxinclinic.test_settings import *  # noqa: F403
 TOXINCLINIC_MESSAGING_CHANNELS = {
     "sms": {
         "BACKEND": os.environ["TC_TEST_CHANNEL"],
-        "OPTIONS": {"directory": os.environ["TC_TEST_DIR"], "fail_times": 2},
+        "OPTIONS": {
+            "directory": os.environ["TC_TEST_DIR"],
+            "fail_times": 2,
+            "threads": int(os.environ.get("TC_TEST_THREADS", "8")),
+            "pause_at": int(os.environ.get("TC_TEST_PAUSE_AT", "0")),
+        },
     },
     "email": {"BACKEND": "toxinclinic.messaging.channels.EmailChannel"},
 }

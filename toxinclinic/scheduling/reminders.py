@@ -32,7 +32,8 @@ def lead_days(clinic_id: int) -> list[int]:
 
 
 def schedule(appt: Appointment, *, now: dt.datetime | None = None) -> list[int]:
-    """Queue this appointment's reminders whose time has not passed; returns the lead days queued."""
+    """Queue this appointment's reminders whose time has not passed; returns the lead days queued (none for
+    a patient who switched appointment reminders off or has no address on their chosen channel)."""
     now = now or timezone.now()
     clinic = appt.clinic
     when = f"{format_date(appt.starts_at, clinic, style='long')} at {format_time(appt.starts_at, clinic)}"
@@ -42,7 +43,7 @@ def schedule(appt: Appointment, *, now: dt.datetime | None = None) -> list[int]:
         send_at = appt.starts_at - dt.timedelta(days=days)
         if send_at <= now:
             continue  # booked at short notice: that reminder's moment has passed
-        messaging.queue_for_patient(
+        msg = messaging.queue_for_patient(
             appt.patient,
             kind=KIND,
             key=reminder_key(appt, days),
@@ -54,7 +55,8 @@ def schedule(appt: Appointment, *, now: dt.datetime | None = None) -> list[int]:
             topic=appt.reminder_topic,
             send_after=send_at,
         )
-        queued.append(days)
+        if msg is not None:
+            queued.append(days)
     return queued
 
 

@@ -99,6 +99,7 @@ WORKFLOW_APPS = [
     "accounts",
     "audit",
     "patients",
+    "treatment",
     "education",
     "inventory",
     "visits",
@@ -107,6 +108,7 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    "backup",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

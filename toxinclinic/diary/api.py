@@ -24,7 +24,7 @@ from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import get_patient
-from toxinclinic.safety.services import injection_dates
+from toxinclinic.treatment.services import injection_dates
 
 API_PREFIX = "/diary"
 router = Router(tags=["diary"])

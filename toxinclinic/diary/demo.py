@@ -29,7 +29,7 @@ from toxinclinic.diary.months import month_fields, month_period, month_start
 from toxinclinic.diary.overuse import moh_end, verdict_columns
 from toxinclinic.diary.validation import BOOL_FIELDS
 from toxinclinic.patients.models import ACUTE_CLASSES, Medication, Patient, PatientIndication
-from toxinclinic.safety.models import TreatmentSession
+from toxinclinic.treatment.models import TreatmentSession
 
 DEMO_ORDER = 31
 HISTORY_DAYS = 240  # per patient, so the demo scales to tens of thousands of patients

@@ -25,7 +25,7 @@ from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import Conflict, get_patient
-from toxinclinic.safety.services import injection_dates
+from toxinclinic.treatment.services import injection_dates
 
 
 def own_patient(request: HttpRequest) -> Patient:
@@ -249,7 +249,7 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
     month = services.parse_month(request.GET.get("month"))
     month = max(month, services.month_start(patient.enrolled_on))
     from toxinclinic.outcomes.services import history_for
-    from toxinclinic.safety.services import sessions_for
+    from toxinclinic.treatment.services import sessions_for
 
     ctx: dict[str, Any] = {
         "patient": patient,

@@ -13,7 +13,7 @@ from toxinclinic.diary.models import DiaryMonth
 from toxinclinic.outcomes.instruments import INSTRUMENTS, score
 from toxinclinic.outcomes.models import QuestionnaireResponse, Timepoint
 from toxinclinic.patients.models import Patient, PatientIndication
-from toxinclinic.safety.models import TreatmentSession
+from toxinclinic.treatment.models import TreatmentSession
 
 DEMO_ORDER = 32
 HIT6_LEVELS = ["never", "rarely", "sometimes", "very_often", "always"]

@@ -36,7 +36,7 @@ class QuestionnaireResponse(PublicRecord):
     subscores = models.JSONField(default=dict, blank=True)
     timepoint = models.CharField(max_length=16, choices=Timepoint.choices)
     session = models.ForeignKey(
-        "safety.TreatmentSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "treatment.TreatmentSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     completed_on = models.DateField()
     completed_at = models.DateTimeField(auto_now_add=True)

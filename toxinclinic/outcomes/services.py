@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_change
-from toxinclinic.clinical import recall
 from toxinclinic.outcomes import conf
 from toxinclinic.outcomes.instruments import (
     AFTER_TREATMENT,
@@ -36,9 +35,8 @@ from toxinclinic.outcomes.instruments import (
 )
 from toxinclinic.outcomes.models import QuestionnaireResponse, Timepoint
 from toxinclinic.patients.models import Patient, PatientIndication
-from toxinclinic.safety import conf as safety_conf
-from toxinclinic.safety.models import TreatmentSession
-from toxinclinic.safety.services import last_session
+from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.treatment.services import last_session, next_window
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def _latest(patient: Patient) -> dict[str, dt.date]:
 
 
 def _pre_window_start(session: TreatmentSession) -> tuple[dt.date, dt.date]:
-    window = recall.recall_window(session.injected_on, safety_conf.recall_interval_days())
+    window = next_window(session.injected_on)
     return window.opens - dt.timedelta(days=conf.before_window_days()), window.opens
 
 

@@ -27,7 +27,6 @@ from toxinclinic.safety.models import (
     AdverseEvent,
     CheckIn,
     SideEffectReport,
-    TreatmentSession,
     TriageItem,
 )
 from toxinclinic.safety.permissions import (
@@ -39,6 +38,8 @@ from toxinclinic.safety.permissions import (
     can_view_treatment,
     can_work_triage_queue,
 )
+from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.treatment.services import sessions_for, treatment_status
 
 API_PREFIX = ""
 router = Router(tags=["after injection"])
@@ -242,7 +243,7 @@ def my_treatment(request: HttpRequest) -> Any:
     patient = _own(request)
     if not can_view_treatment(request.user, patient):
         raise PermissionDenied
-    st = services.treatment_status(patient)
+    st = treatment_status(patient)
     return {
         "last_session": _session_out(st.last) if st.last else None,
         "days_since_last_session": st.days_since,
@@ -287,7 +288,7 @@ def list_treatment_sessions(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     if not can_view_treatment(request.user, patient):
         raise PermissionDenied
     record_read(patient, actor=request.user, what="treatment sessions (API)")
-    return [_session_out(s) for s in services.sessions_for(patient)]
+    return [_session_out(s) for s in sessions_for(patient)]
 
 
 # ------------------------------------------------------------------------------------------ clinic

@@ -6,7 +6,7 @@ class SafetyConfig(AppConfig):
     label = "safety"
 
     def ready(self) -> None:
-        from toxinclinic.core.signals import visit_signed
-        from toxinclinic.safety.receivers import on_visit_signed
+        from toxinclinic.safety.receivers import on_session_recorded
+        from toxinclinic.treatment.signals import session_recorded
 
-        visit_signed.connect(on_visit_signed, dispatch_uid="safety.record_treatment_session")
+        session_recorded.connect(on_session_recorded, dispatch_uid="safety.schedule_check_ins")

@@ -3,14 +3,11 @@
 - ``TOXINCLINIC_CHECKIN_DAYS`` (default ``(3, 14)``): days after an injection when a check-in falls due.
 - ``TOXINCLINIC_CHECKIN_OPEN_DAYS`` (default 7): days a check-in stays open after it falls due.
 - ``TOXINCLINIC_CHECKIN_REMINDER_HOUR`` (default 9): local hour on the due day for the reminder e-mail.
-- ``TOXINCLINIC_RECALL_INTERVAL_DAYS`` (default 84): interval passed to ``clinical.recall.recall_window``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-
-from toxinclinic.clinical.recall import DEFAULT_INTERVAL_DAYS
 
 
 def check_in_days() -> tuple[int, ...]:
@@ -26,7 +23,3 @@ def check_in_open_days() -> int:
 
 def check_in_reminder_hour() -> int:
     return int(getattr(settings, "TOXINCLINIC_CHECKIN_REMINDER_HOUR", 9))
-
-
-def recall_interval_days() -> int:
-    return int(getattr(settings, "TOXINCLINIC_RECALL_INTERVAL_DAYS", DEFAULT_INTERVAL_DAYS))

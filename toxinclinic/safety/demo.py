@@ -20,12 +20,13 @@ from toxinclinic.safety.models import (
     CheckInStatus,
     SideEffectReport,
     Source,
-    TreatmentSession,
     TriageItem,
     TriageOutcome,
     TriageStatus,
 )
 from toxinclinic.safety.services import queue_reminder
+from toxinclinic.treatment.conf import recall_interval_days
+from toxinclinic.treatment.models import TreatmentSession
 
 DEMO_ORDER = 30
 #: The demo patient's last session: 16 days ago, so her day-14 check-in and PGIC are waiting.
@@ -79,7 +80,7 @@ def _session_dates(p: Patient, today: dt.date, rng: random.Random, demo: bool) -
         last = today - dt.timedelta(days=DEMO_PATIENT_LAST_SESSION_DAYS_AGO)
         # Four cycles at most, so her diary shows the chronic baseline before the first one.
         out = [last]
-        interval = conf.recall_interval_days()
+        interval = recall_interval_days()
         # Mostly on time: up to two weeks past the recall interval.
         while len(out) < 4 and out[-1] - dt.timedelta(days=interval + 14) > p.enrolled_on + dt.timedelta(
             days=42
@@ -90,7 +91,7 @@ def _session_dates(p: Patient, today: dt.date, rng: random.Random, demo: bool) -
     out = []
     while d <= today:
         out.append(d)
-        d += dt.timedelta(days=rng.randint(conf.recall_interval_days(), conf.recall_interval_days() + 21))
+        d += dt.timedelta(days=rng.randint(recall_interval_days(), recall_interval_days() + 21))
     return out
 
 

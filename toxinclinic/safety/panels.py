@@ -11,6 +11,7 @@ from toxinclinic.patients.models import Patient
 from toxinclinic.safety import services
 from toxinclinic.safety.models import TriageItem, TriageStatus
 from toxinclinic.safety.permissions import can_work_triage_queue
+from toxinclinic.treatment.services import treatment_status
 
 
 def panels(request: Any) -> list[Panel]:
@@ -32,7 +33,7 @@ def panels(request: Any) -> list[Panel]:
         out.append(
             Panel(
                 "safety/panel_treatment.html",
-                {"treatment": services.treatment_status(patient, today), "clinic": patient.clinic},
+                {"treatment": treatment_status(patient, today), "clinic": patient.clinic},
                 order=30,
             )
         )

@@ -1,22 +1,12 @@
-"""React to other apps' events without importing their models."""
+"""React to other rooms' events without importing the apps above."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from toxinclinic.safety.services import record_session
+from toxinclinic.safety.services import schedule_check_ins
 
 
-def on_visit_signed(sender: Any, **kwargs: Any) -> None:
-    """Store the session snapshot and schedule its check-ins (see ``core.signals.visit_signed``)."""
-    record_session(
-        visit_id=kwargs["visit_id"],
-        patient=kwargs["patient"],
-        clinic_id=kwargs["clinic_id"],
-        injected_on=kwargs["injected_on"],
-        product=kwargs["product"],
-        indication=kwargs["indication"],
-        total_units=kwargs["total_units"],
-        sites=kwargs.get("sites") or [],
-        signed_by=kwargs.get("signed_by"),
-    )
+def on_session_recorded(sender: Any, session: Any, created: bool, **kwargs: Any) -> None:
+    """Schedule a recorded session's check-ins (idempotent: a refreshed session keeps its check-ins)."""
+    schedule_check_ins(session)

@@ -4,9 +4,7 @@ triage queue and record adverse events. Every write is audited."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +13,7 @@ from django.utils import timezone
 
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import log_action, record_change, snapshot
-from toxinclinic.clinical import aftercare, recall, triage
+from toxinclinic.clinical import triage
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import Conflict
 from toxinclinic.safety import alerts, conf
@@ -25,10 +23,11 @@ from toxinclinic.safety.models import (
     CheckInStatus,
     SideEffectReport,
     Source,
-    TreatmentSession,
     TriageItem,
     TriageStatus,
 )
+from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.treatment.services import last_session
 
 
 class InvalidInput(Exception):
@@ -39,56 +38,7 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
-# ---------------------------------------------------------------------------------------- sessions
-
-
-def record_session(
-    *,
-    visit_id: str | uuid.UUID,
-    patient: Patient,
-    clinic_id: int,
-    injected_on: dt.date,
-    product: str,
-    indication: str,
-    total_units: float,
-    sites: Sequence[dict[str, Any]],
-    signed_by: Any = None,
-) -> TreatmentSession:
-    """Store (or refresh) the snapshot of a signed visit and schedule its check-ins. Idempotent per visit."""
-    vid = visit_id if isinstance(visit_id, uuid.UUID) else uuid.UUID(str(visit_id))
-    clean_sites = [
-        {
-            "muscle": str(s.get("muscle", "")),
-            "side": str(s.get("side", "")),
-            "units": float(s.get("units", 0)),
-        }
-        for s in sites
-    ]
-    label = ""
-    if signed_by is not None:
-        label = getattr(signed_by, "display_name", "") or str(signed_by)
-    with transaction.atomic():
-        existing = TreatmentSession.objects.select_for_update().filter(visit_id=vid).first()
-        before = snapshot(existing) if existing else None
-        session = existing or TreatmentSession(visit_id=vid)
-        session.patient = patient
-        session.clinic_id = clinic_id
-        session.injected_on = injected_on
-        session.product = product
-        session.indication = indication
-        session.total_units = float(total_units)
-        session.sites = clean_sites
-        session.signed_by = signed_by if getattr(signed_by, "pk", None) else None
-        session.signed_by_label = label
-        session.save()
-        record_change(
-            "treatment_session.updated" if existing else "treatment_session.recorded",
-            session,
-            before,
-            actor=signed_by,
-        )
-        schedule_check_ins(session)
-    return session
+# ---------------------------------------------------------------------------------------- check-ins
 
 
 def schedule_check_ins(session: TreatmentSession, today: dt.date | None = None) -> list[CheckIn]:
@@ -128,50 +78,6 @@ def queue_reminder(check_in_pk: int) -> None:
         task.enqueue(check_in_pk)
     elif when <= timezone.now():
         task.enqueue(check_in_pk)
-
-
-def sessions_for(patient: Patient) -> QuerySet[TreatmentSession]:
-    return TreatmentSession.objects.filter(patient=patient).order_by("-injected_on", "-id")
-
-
-def last_session(patient: Patient, today: dt.date | None = None) -> TreatmentSession | None:
-    today = today or timezone.localdate()
-    return sessions_for(patient).filter(injected_on__lte=today).first()
-
-
-def injection_dates(patient: Patient) -> list[dt.date]:
-    """Every session date, oldest first."""
-    return sorted(
-        TreatmentSession.objects.filter(patient=patient).values_list("injected_on", flat=True).distinct()
-    )
-
-
-@dataclass(frozen=True)
-class TreatmentStatus:
-    last: TreatmentSession | None
-    window: recall.RecallWindow | None
-    aftercare: tuple[aftercare.AftercareItem, ...]
-    days_since: int | None
-    window_open: bool
-
-    @property
-    def days_until_window(self) -> int | None:
-        return None if self.window is None else self.window.days_until_due(timezone.localdate())
-
-
-def treatment_status(patient: Patient, today: dt.date | None = None) -> TreatmentStatus:
-    """Last session, when the next injection window opens (engine recall window) and the aftercare."""
-    today = today or timezone.localdate()
-    last = last_session(patient, today)
-    if last is None:
-        return TreatmentStatus(None, None, aftercare.AFTERCARE, None, False)
-    window = recall.recall_window(last.injected_on, conf.recall_interval_days())
-    return TreatmentStatus(
-        last, window, aftercare.AFTERCARE, (today - last.injected_on).days, window.is_open(today)
-    )
-
-
-# ---------------------------------------------------------------------------------------- check-ins
 
 
 def check_in_state(ci: CheckIn, today: dt.date | None = None) -> str:

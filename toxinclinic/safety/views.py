@@ -36,6 +36,7 @@ from toxinclinic.safety.permissions import (
     can_view_treatment,
     can_work_triage_queue,
 )
+from toxinclinic.treatment.services import treatment_status
 
 
 def _symptom_ctx(form: SymptomForm) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def report(request: HttpRequest) -> HttpResponse:
     patient = own_patient(request)
     if not can_report_side_effect(request.user, patient):
         raise PermissionDenied
-    status = services.treatment_status(patient)
+    status = treatment_status(patient)
     form = SymptomForm(request.POST or None)
     code = 200
     if request.method == "POST":
@@ -165,7 +166,7 @@ def aftercare_view(request: HttpRequest) -> HttpResponse:
         {
             "patient": patient,
             "clinic": patient.clinic,
-            "treatment": services.treatment_status(patient),
+            "treatment": treatment_status(patient),
             "check_ins": services.open_check_ins(patient),
         },
     )

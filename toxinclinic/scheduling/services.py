@@ -5,22 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.clinical import recall
 from toxinclinic.scheduling.models import Recall
+from toxinclinic.treatment.conf import recall_interval_days
 
 #: The coordinator's default look-ahead: who is due within the next four weeks (clinic policy).
 DUE_SOON_DAYS = 28
-
-
-def recall_interval_days() -> int:
-    """The clinic's re-treatment interval (``TOXINCLINIC_RECALL_INTERVAL_DAYS``, default the engine's 84):
-    the same setting the patient's aftercare screen reads, so both show the same next-due date."""
-    return int(getattr(settings, "TOXINCLINIC_RECALL_INTERVAL_DAYS", recall.DEFAULT_INTERVAL_DAYS))
 
 
 def set_recall(visit: Any) -> recall.RecallWindow:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from toxinclinic.clinical.products import INDICATION_LABELS
 from toxinclinic.scheduling.permissions import can_view_recall_list
-from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_interval_days, recall_list
+from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
+from toxinclinic.treatment.conf import recall_interval_days
 
 VIEWS = {
     "due": f"Overdue or due within {DUE_SOON_DAYS // 7} weeks",

@@ -16,7 +16,7 @@ from toxinclinic.visits.models import Visit
 
 
 def _interval_days() -> int:
-    from toxinclinic.scheduling.services import recall_interval_days
+    from toxinclinic.treatment.conf import recall_interval_days
 
     return recall_interval_days()
 

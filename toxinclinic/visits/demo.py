@@ -20,7 +20,7 @@ from toxinclinic.clinical import dosing, protocols, recall
 from toxinclinic.inventory.demo import RECALL_DAYS, RECALL_LOT, history_lot_number
 from toxinclinic.inventory.models import Lot, Vial, VialStatus
 from toxinclinic.patients.models import PatientIndication
-from toxinclinic.scheduling.services import recall_interval_days
+from toxinclinic.treatment.conf import recall_interval_days
 from toxinclinic.visits import services as svc
 from toxinclinic.visits.models import Consent, InjectionSite, OutsideInjection, VialUse, Visit
 

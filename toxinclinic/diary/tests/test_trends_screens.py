@@ -47,9 +47,9 @@ def test_the_patient_sees_baseline_against_the_last_28_days(client_as: Any, worl
     head = page.split('id="headline-h"', 1)[1].split("</section>", 1)[0]
     assert "Before treatment and now" in page
     # 20 headache days per 28 before, 10 now: the engine's -50 %.
-    assert re.search(
-        r"Headache</th><td>20.0</td><td>10.0</td>\s*<td><strong class=\"better\">-50%", head
-    ), head
+    assert re.search(r"Headache</th><td>20.0</td><td>10.0</td>\s*<td><strong class=\"better\">-50%", head), (
+        head
+    )
     assert "Acute medicine</th>" in head
     assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", " ", head))
 

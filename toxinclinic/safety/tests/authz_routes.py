@@ -17,7 +17,8 @@ ITEM_REFUSED = dict(coordinator=403, admin=403, other_clinician=404)
 
 def path_keys(world: Any) -> dict[str, str]:
     from toxinclinic.safety.models import CheckIn
-    from toxinclinic.safety.services import record_session, report_side_effect
+    from toxinclinic.safety.services import report_side_effect
+    from toxinclinic.treatment.services import record_session
 
     session = record_session(
         visit_id=uuid.uuid4(),

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import Patient
-from toxinclinic.safety.models import CheckIn, SideEffectReport, TreatmentSession, TriageItem
+from toxinclinic.safety.models import CheckIn, SideEffectReport, TriageItem
+from toxinclinic.treatment.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db
 

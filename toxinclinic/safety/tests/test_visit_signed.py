@@ -10,9 +10,10 @@ from django.test import override_settings
 
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.models import AuditEvent
-from toxinclinic.safety.models import CheckIn, TreatmentSession
-from toxinclinic.safety.services import treatment_status
+from toxinclinic.safety.models import CheckIn
 from toxinclinic.testing import days_ago, sign_visit, today
+from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.treatment.services import treatment_status
 
 pytestmark = pytest.mark.django_db
 

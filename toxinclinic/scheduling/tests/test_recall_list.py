@@ -68,7 +68,7 @@ def test_the_clinics_interval_setting_sets_the_due_date(
         )
     r = Recall.objects.get(patient=world.patient)
     assert r.due_on == v.visit_date + dt.timedelta(days=91) == r.opens_on
-    from toxinclinic.safety.services import treatment_status
+    from toxinclinic.treatment.services import treatment_status
 
     assert treatment_status(world.patient).window.due == r.due_on  # the patient sees the same date
     assert (

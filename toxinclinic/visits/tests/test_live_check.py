@@ -35,8 +35,7 @@ def test_html_fragment_shows_engine_totals_and_hard_stop(world: Any, client_as: 
     assert "175" in body and "Hard stop" in body
     assert (
         "Hard stop — Session maximum:</strong> The session total, 175 Botox U, is above "
-        "this protocol&#x27;s maximum of 155 Botox U"
-        in body
+        "this protocol&#x27;s maximum of 155 Botox U" in body
     )
     assert "session_max" not in body and "temporalis_left_1" not in body.split("<table")[0]
     assert 'data-flagged=""' in body  # a session limit names no muscle

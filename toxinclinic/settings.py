@@ -108,6 +108,8 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    "coverage",
+    "coordinator",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

@@ -1,0 +1,44 @@
+"""Keep worklist rows fresh: each fact that changes a row refreshes that patient's row after the commit.
+
+Events: a signed session (``treatment.session_recorded``), an appointment saved, a visit saved (open/signed),
+a side-effect triage item created, an authorization recorded or moved. Diary figures and triage closes are
+caught by the clinic refresh (``tasks.refresh_clinic``), which the worklist queues when its rows are from
+an earlier day.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from toxinclinic.coordinator import rows
+from toxinclinic.coverage.signals import authorization_changed
+from toxinclinic.safety.models import TriageItem
+from toxinclinic.scheduling.models import Appointment
+from toxinclinic.treatment.signals import session_recorded
+from toxinclinic.visits.models import Visit
+
+
+def _later(clinic_id: int, patient_id: int) -> None:
+    transaction.on_commit(lambda: rows.refresh(clinic_id, [patient_id]))
+
+
+@receiver(session_recorded, dispatch_uid="coordinator.session")
+def _session(sender: Any, session: Any, **kw: Any) -> None:
+    _later(session.clinic_id, session.patient_id)
+
+
+@receiver(authorization_changed, dispatch_uid="coordinator.auth")
+def _auth(sender: Any, patient_id: int, clinic_id: int, **kw: Any) -> None:
+    _later(clinic_id, patient_id)
+
+
+@receiver(post_save, sender=Appointment, dispatch_uid="coordinator.appointment")
+@receiver(post_save, sender=Visit, dispatch_uid="coordinator.visit")
+@receiver(post_save, sender=TriageItem, dispatch_uid="coordinator.triage")
+def _saved(sender: Any, instance: Any, **kw: Any) -> None:
+    if not kw.get("raw"):
+        _later(instance.clinic_id, instance.patient_id)

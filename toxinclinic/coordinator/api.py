@@ -84,7 +84,7 @@ def _item(ln: worklist.Line) -> dict[str, Any]:
 
 
 @router.get("", response=WorklistPage, summary="The coordinator's worklist, most urgent first (50 a page)")
-def get_worklist(request: HttpRequest, f: list[str] = Query([]), page: int = 1)  # noqa: B008 -> Any:
+def get_worklist(request: HttpRequest, f: list[str] = Query([]), page: int = 1) -> Any:  # noqa: B008
     """``f``: any of due_week, overdue, no_appointment, auth, diary_gap, mine (combined with AND)."""
     if not can_view_worklist(request.user):
         raise PermissionDenied

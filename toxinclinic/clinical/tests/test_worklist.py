@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toxinclinic.clinical import worklist as w
@@ -84,6 +84,7 @@ def test_bad_input_names_the_field():
         w.PatientFacts(T, grace_days=-1)
 
 
+@settings(deadline=None)  # timing is not what this tests (the shared machine is sometimes slow)
 @given(st.lists(st.integers(0, 400), min_size=2, max_size=20), st.integers(0, 200))
 def test_the_stored_order_is_the_order_by_days_overdue_on_any_day(ages, later):
     """The sort key never needs rewriting as days pass: sorted by it, non-booked patients are in order of

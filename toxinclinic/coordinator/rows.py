@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from toxinclinic.clinical import eligibility, worklist
@@ -88,7 +88,7 @@ def build_rows(clinic_id: int, ids: Sequence[int], today: dt.date) -> list[Workl
         r["patient_id"]: r
         for r in DiaryEntry.objects.filter(patient_id__in=ids, date__range=(start30, today))
         .values("patient_id")
-        .annotate(n=Count("id"), hd=Sum("headache_day"))
+        .annotate(n=Count("id"), hd=Count("id", filter=Q(headache_day=True)))
     }
     months: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in DiaryMonth.objects.filter(patient_id__in=ids).values(*verdicts.MONTH_VALUES):

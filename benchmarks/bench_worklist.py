@@ -189,8 +189,8 @@ def run(quick: bool) -> list[BenchResult]:
                 "per-patient ORM loop",
                 r["loop_ms"],
                 higher_is_better=False,
-                note=f"same first page as the loop: {'yes' if r['same_first_page'] else 'NO'}; aim < 50 ms on "
-                "PostgreSQL and >= 100x faster",
+                note=f"same first page as the loop: {'yes' if r['same_first_page'] else 'NO'}; "
+                "aim < 50 ms on PostgreSQL and >= 100x faster",
             )
         )
         out.append(
@@ -220,7 +220,7 @@ def main() -> None:
     else:
         for r in run(a.quick):
             print(
-                f"{r.name}: {r.figure:,.1f} {r.unit} (baseline {r.baseline:,.1f}; ratio {r.ratio:.4f}) {r.note}"
+                f"{r.name}: {r.figure:,.1f} {r.unit}, baseline {r.baseline:,.1f} ({r.ratio:.4f}); {r.note}"
             )
 
 

@@ -219,9 +219,7 @@ def main() -> None:
         print(json.dumps(_child(a.child, a.patients, a.years, a.repeat)))
     else:
         for r in run(a.quick):
-            print(
-                f"{r.name}: {r.figure:,.1f} {r.unit}, baseline {r.baseline:,.1f} ({r.ratio:.4f}); {r.note}"
-            )
+            print(f"{r.name}: {r.figure:,.1f} {r.unit}, baseline {r.baseline:,.1f} ({r.ratio:.4f}); {r.note}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ visit is never overdue: they are "booked".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -95,7 +96,7 @@ class SortKey:
     reasons: list[str] = field(default_factory=list)
 
 
-def sort_key(f: PatientFacts) -> SortKey:
+def sort_key(f: PatientFacts, fmt: Callable[[date], str] = fmt_date) -> SortKey:
     """The stored urgency: ``(tier, attention_on)``, ascending; ``attention_on`` None sorts last in its tier.
 
     ``attention_on`` is the earliest of: the day the window opens (when not booked), the day an
@@ -106,10 +107,10 @@ def sort_key(f: PatientFacts) -> SortKey:
     dates: list[tuple[date, str]] = []
     opens = f.window_opens
     if opens is not None and not f.booked:
-        dates.append((opens, f"window opens {fmt_date(opens)}"))
+        dates.append((opens, f"window opens {fmt(opens)}"))
     if f.auth_expires_on is not None:
         warn = f.auth_expires_on - timedelta(f.auth_warn_days)
-        dates.append((warn, f"authorization expires {fmt_date(f.auth_expires_on)}"))
+        dates.append((warn, f"authorization expires {fmt(f.auth_expires_on)}"))
     if f.auth_visits_left == 0 and opens is not None:
         # No visits left matters from the moment the next visit could be booked: before the window opens.
         warn = opens - timedelta(f.auth_warn_days)
@@ -159,8 +160,9 @@ def window_state(f: PatientFacts, today: date) -> str:
     return "overdue"
 
 
-def assess(f: PatientFacts, today: date) -> Assessment:
-    """Window state, days overdue and authorization warnings on ``today``, with reasons."""
+def assess(f: PatientFacts, today: date, fmt: Callable[[date], str] = fmt_date) -> Assessment:
+    """Window state, days overdue and authorization warnings on ``today``, with reasons (dates written by
+    ``fmt``: the app passes its clinic's format)."""
     state = window_state(f, today)
     reasons: list[str] = []
     opens = f.window_opens
@@ -169,11 +171,11 @@ def assess(f: PatientFacts, today: date) -> Assessment:
     if state == "overdue":
         assert f.overdue_from is not None
         days_overdue = (today - f.overdue_from).days + f.grace_days
-        reasons.append(f"overdue: the window opened {fmt_date(opens)}, {days_overdue} days ago")  # type: ignore[arg-type]
+        reasons.append(f"overdue: the window opened {fmt(opens)}, {days_overdue} days ago")  # type: ignore[arg-type]
     elif state == "in_window":
-        reasons.append(f"in the window since {fmt_date(opens)}")  # type: ignore[arg-type]
+        reasons.append(f"in the window since {fmt(opens)}")  # type: ignore[arg-type]
     elif state == "too_early":
-        reasons.append(f"too early: the window opens {fmt_date(opens)} (in {days_until} days)")  # type: ignore[arg-type]
+        reasons.append(f"too early: the window opens {fmt(opens)} (in {days_until} days)")  # type: ignore[arg-type]
     elif state == "booked":
         reasons.append("an injection is booked or a visit is open")
     elif state == "no_session":
@@ -189,9 +191,9 @@ def assess(f: PatientFacts, today: date) -> Assessment:
         assert f.auth_expires_on is not None
         left = (f.auth_expires_on - today).days
         reasons.append(
-            f"authorization expired {fmt_date(f.auth_expires_on)}"
+            f"authorization expired {fmt(f.auth_expires_on)}"
             if left < 0
-            else f"authorization expires {fmt_date(f.auth_expires_on)} (in {left} days)"
+            else f"authorization expires {fmt(f.auth_expires_on)} (in {left} days)"
         )
     no_left = f.auth_visits_left == 0 and state != "closed"
     if no_left:

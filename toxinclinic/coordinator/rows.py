@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import eligibility, worklist
 from toxinclinic.coordinator import conf
 from toxinclinic.coordinator.models import CLOSING_OUTCOMES, Assignment, OutreachAttempt, WorklistRow
@@ -133,7 +134,7 @@ def build_rows(clinic_id: int, ids: Sequence[int], today: dt.date) -> list[Workl
             grace_days=grace,
             auth_warn_days=warn,
         )
-        key = worklist.sort_key(facts)
+        key = worklist.sort_key(facts, format_date)
         figs = verdicts.month_figures(months.get(pid, []))
         if ss:
             inputs = verdicts.continuation_inputs(figs, dates)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.clinical import worklist
 from toxinclinic.clinical.products import PRODUCTS
@@ -137,6 +138,7 @@ def lines(rows: list[WorklistRow], today: dt.date) -> list[Line]:
                     auth_warn_days=warn,
                 ),
                 today,
+                format_date,
             ),
         )
         for r in rows

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import billing, eligibility, packet, protocols
 from toxinclinic.clinical.diary import month_end, month_start, shift_month
 from toxinclinic.clinical.products import INDICATION_LABELS, PRODUCTS
@@ -115,7 +116,7 @@ def build(
     # Baseline diary: the 3 months before the first injection, or the last 3 full months before any.
     if dates:
         base_end = month_end(shift_month(month_start(dates[0]), -1))
-        base_why = f"the 3 calendar months before the first injection ({dates[0].isoformat()})"
+        base_why = f"the 3 calendar months before the first injection ({format_date(dates[0])})"
     else:
         base_end = verdicts.eligibility_end(today)
         base_why = "the last 3 full calendar months"

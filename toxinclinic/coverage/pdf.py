@@ -3,6 +3,7 @@ inline SVG (bars of headache and migraine days per month, drawn here: geometry o
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -25,7 +26,11 @@ def baseline_chart(months: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "bars": bars,
         "labels": [
-            {"x": 40 + i * (2 * BAR_W + GAP) + BAR_W, "text": m["month"][:7], "recorded": m["days_recorded"]}
+            {
+                "x": 40 + i * (2 * BAR_W + GAP) + BAR_W,
+                "text": dt.date.fromisoformat(m["month"]).strftime("%b %Y"),
+                "recorded": m["days_recorded"],
+            }
             for i, m in enumerate(months)
         ],
         "width": 60 + max(len(months), 1) * (2 * BAR_W + GAP),

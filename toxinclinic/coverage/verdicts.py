@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from toxinclinic.accounts.locale import format_date
 from toxinclinic.clinical import eligibility
 from toxinclinic.clinical._common import Verdict
 from toxinclinic.clinical.diary import month_end, month_start, shift_month
@@ -89,21 +90,21 @@ def continuation_inputs(months: Sequence[MonthFigure], sessions: Sequence[dt.dat
     if len(base_ok) < BASELINE_MONTHS:
         missing.append(
             f"baseline: {len(base_ok)} complete diary month{'s' if len(base_ok) != 1 else ''} before the "
-            f"first injection ({first.isoformat()}); {BASELINE_MONTHS} wanted (a month is complete with "
+            f"first injection ({format_date(first)}); {BASELINE_MONTHS} wanted (a month is complete with "
             ">= 22 of 30 days recorded)"
         )
     since = sessions[-2] if len(sessions) >= 2 else first
     after = [m for m in months if m.month > month_start(since)]
     cur_ok = [m for m in after if m.sufficient][-BASELINE_MONTHS:]
     if not cur_ok:
-        missing.append(f"current: no complete diary month since {since.isoformat()}")
+        missing.append(f"current: no complete diary month since {format_date(since)}")
     sources = [
         "baseline: mean headache days per 30 days of "
-        + (", ".join(f"{m.month:%Y-%m}" for m in base_ok) or "no month")
+        + (", ".join(f"{m.month:%B %Y}" for m in base_ok) or "no month")
         + " (stored diary month counts)",
         "current: mean headache days per 30 days of "
-        + (", ".join(f"{m.month:%Y-%m}" for m in cur_ok) or "no month")
-        + f" (complete months after the session of {since.isoformat()})",
+        + (", ".join(f"{m.month:%B %Y}" for m in cur_ok) or "no month")
+        + f" (complete months after the session of {format_date(since)})",
         f"cycles: {len(sessions)} signed treatment session{'s' if len(sessions) != 1 else ''}",
     ]
     return ContinuationInputs(

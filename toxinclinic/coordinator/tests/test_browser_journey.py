@@ -60,7 +60,9 @@ def test_due_this_week_book_remind_packet(
     expect(page.locator("tr", has_text="Weekahead")).to_contain_text("Booked")
 
     # The reminder waits in the outbox.
-    assert Message.objects.filter(recipient_patient=target, idempotency_key__startswith=f"appt:{appt.public_id}").exists()
+    assert Message.objects.filter(
+        recipient_patient=target, idempotency_key__startswith=f"appt:{appt.public_id}"
+    ).exists()
     page.goto(f"{base}/messaging/outbox/")
     expect(page.locator("main")).to_contain_text("Pat Weekahead")
     shot(page, screenshot_dir, "coordinator-outbox")

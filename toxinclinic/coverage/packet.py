@@ -212,7 +212,7 @@ def build(
     renewal: dict[str, Any] | None = None
     if dates:
         inputs = verdicts.continuation_inputs(figs, dates)
-        scales = {h.instrument.value: h for h in history_for(patient)}
+        scales = {h.instrument.key: h for h in history_for(patient)}
         pairs: dict[str, tuple[int, int] | None] = {}
         scale_rows = []
         for key in ("midas", "hit6"):
@@ -221,7 +221,7 @@ def build(
                 pairs[key] = (int(h.baseline.total), int(h.latest.total))
                 scale_rows.append(
                     {
-                        "instrument": h.instrument.label,
+                        "instrument": h.instrument.short,
                         "before": h.baseline.total,
                         "before_on": h.baseline.completed_on.isoformat(),
                         "after": h.latest.total,

@@ -12,6 +12,7 @@ from toxinclinic.coordinator.tests.clinic import diary, session
 from toxinclinic.coverage import packet
 from toxinclinic.coverage.models import AuthStatus, PriorAuthorization
 from toxinclinic.diary.months import refresh_month
+from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import PatientIndication, PreventiveTrial
 from toxinclinic.testing import today
 
@@ -84,6 +85,19 @@ def test_renewal_carries_the_engines_continuation_numbers(world: Any) -> None:
         "percent_reduction"
     ] == pytest.approx(0, abs=5)
     assert any("no response before and after" in m for m in r["missing"])  # no questionnaires: said
+    # MIDAS 30 -> 10 (67% less, >= 30% at a baseline above 20): a responder by the scale, with its numbers
+    for total, on, tp in ((30, 300, "baseline"), (10, 20, "pre_injection")):
+        QuestionnaireResponse.objects.create(
+            patient=p, clinic=p.clinic, instrument="midas", answers={}, total=total, timepoint=tp,
+            completed_on=today() - dt.timedelta(days=on),
+        )  # fmt: skip
+    r = packet.build(p)["renewal"]
+    assert r["verdict"]["decision"] == "continue" and r["verdict"]["numbers"]["midas"] == {
+        "before": 30,
+        "after": 10,
+        "reduction": 20,
+    }
+    assert r["questionnaires"][0]["instrument"] == "MIDAS"
     assert data["prior_preventives"]["trials"][0]["counts_as_failure"] is True
     assert data["authorization"]["visits_left"] == 0
 

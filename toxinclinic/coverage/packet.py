@@ -151,8 +151,8 @@ def build(
             if cm
             else {"status": "insufficient_data", "reasons": []}
         ),
-        "source": "stored diary month counts (clinical.diary.summarize); diagnosis by "
-        "clinical.eligibility.chronic_migraine over the diary days",
+        "source": "the diary's stored month counts, counted by the clinic's rules engine; diagnosis by "
+        "the engine's chronic migraine rule (ICHD-3 1.3) over the diary days",
         "missing": base_missing,
     }
 
@@ -165,7 +165,8 @@ def build(
         "trials": trials,
         "verdict": {"status": pv.status, "reasons": list(pv.reasons), "numbers": pv.numbers},
         "not_judged": skipped,
-        "source": "the chart's prior preventives, judged by clinical.eligibility.preventive_failures",
+        "source": "the chart's prior preventives, judged by the engine's preventive-failure rule (AHS 2021: "
+        "an adequate trial is at least 8 weeks at the target dose)",
     }
 
     # Acute medicines and overuse.
@@ -183,7 +184,7 @@ def build(
             "reasons": list(moh.reasons),
             "end": moh.end.isoformat(),
         },
-        "source": "the chart's current medicines; overuse verdict by clinical.diary.medication_overuse "
+        "source": "the chart's current medicines; medication overuse (ICHD-3 8.2) judged by the engine "
         "over the stored month counts",
     }
 
@@ -205,7 +206,7 @@ def build(
         "units_per_session": codes.units_per_session,
         "sessions_per_year": codes.sessions_per_year,
         "reasons": codes.reasons,
-        "source": f"units from {units_from}; codes by clinical.packet.planned_codes",
+        "source": f"units from {units_from}; codes by the engine's billing rules (billing units rounded up)",
     }
 
     # Renewal: the response after the last two cycles.
@@ -246,7 +247,7 @@ def build(
                 if v
                 else None
             ),
-            "source": [*inputs.sources, "verdict by clinical.eligibility.continuation"],
+            "source": [*inputs.sources, "verdict by the engine's continuation rule (AHS 2021)"],
             "missing": inputs.missing,
         }
         missing += inputs.missing

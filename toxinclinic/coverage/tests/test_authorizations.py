@@ -100,3 +100,31 @@ def test_screen_records_and_moves(world: Any, client_as: Any) -> None:
     assert r.status_code == 400 and "An approval needs" in r.content.decode()
     assert client_as("patient").get(url).status_code in (403, 404)
     assert client_as("other_clinician").get(url).status_code == 404
+
+
+def test_api(world: Any, client_as: Any) -> None:
+    c = client_as("coordinator")
+    base = f"/api/v1/coverage/patients/{world.patient.public_id}"
+    r = c.post(
+        f"{base}/authorizations",
+        {"payer": "Acme Health", "status": "submitted"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status_label"] == "Submitted"
+    aid, version = r.json()["id"], r.json()["version"]
+    bad = c.post(
+        f"{base}/authorizations/{aid}/status",
+        {"status": "approved", "version": version},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and any("units_per_session" in str(e["loc"]) for e in bad.json()["detail"])
+    body = {"status": "approved", "version": version, "units_per_session": 155, "visits_approved": 2}
+    body |= {"starts_on": today().isoformat(), "ends_on": (today() + dt.timedelta(days=180)).isoformat()}
+    ok = c.post(f"{base}/authorizations/{aid}/status", body, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["visits_left"] == 2
+    stale = c.post(
+        f"{base}/authorizations/{aid}/status", {**body, "status": "denied"}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    assert c.get(f"{base}/packet").json()["authorization"]["payer"] == "Acme Health"
+    assert client_as("other_clinician").get(f"{base}/packet").status_code == 404

@@ -335,8 +335,8 @@ def build_network(
             g_start, g_end = [], []
             for j in idx:
                 for m in month_starts:
-                    g_start.append(max(m, enrolled[j], start))
-                    g_end.append(min(engine.month_end(m), today))
+                    g_start.append(max(m, enrolled[j]))  # as diary.months.month_period
+                    g_end.append(engine.month_end(m))  # the whole month, as the diary stores it
             valid = [s <= e for s, e in zip(g_start, g_end, strict=True)]
             g_s = np.array(
                 [s if v else e for s, e, v in zip(g_start, g_end, valid, strict=True)], dtype="datetime64[D]"

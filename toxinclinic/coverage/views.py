@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ def _auth(patient: Patient, request: HttpRequest) -> PriorAuthorization | None:
         return None
     try:
         return PriorAuthorization.objects.get(patient=patient, public_id=pid)
-    except (PriorAuthorization.DoesNotExist, ValueError, Exception) as exc:
+    except (PriorAuthorization.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("No such authorization for this patient.") from exc
 
 

@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TOXINCLINIC_DEV := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench install install-test clean
+.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -52,6 +52,10 @@ test-postgres:
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
 	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"; \
 	fi
+
+## Known vulnerabilities in the installed packages (says NOT CHECKED where the service is unreachable)
+audit: install-test
+	$(PY) scripts/audit_deps.py
 
 ## Benchmarks -> docs/benchmarks.md
 bench: install-test

@@ -108,6 +108,7 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    "backup",
     "coverage",
     "coordinator",
 ]

@@ -82,12 +82,14 @@ class Calendar:
     availability: tuple[WeeklyPeriod, ...] = ()
     away: tuple[Away, ...] = ()
     busy: tuple[Span, ...] = ()
+    _sorted: tuple[Span, ...] = field(init=False, repr=False, compare=False)
     _merged: tuple[Span, ...] = field(init=False, repr=False, compare=False)
     _ends: tuple[dt.datetime, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         merged: list[Span] = []
-        for s in sorted(self.busy, key=lambda s: s.start):
+        object.__setattr__(self, "_sorted", tuple(sorted(self.busy, key=lambda s: s.start)))
+        for s in self._sorted:
             if merged and s.start <= merged[-1].end:
                 if s.end > merged[-1].end:
                     merged[-1] = Span(merged[-1].start, s.end)
@@ -210,7 +212,7 @@ def check_booking(
                     "clinician",
                 )
             )
-    for b in sorted(cal.busy, key=lambda s: s.start):
+    for b in cal._sorted:  # a linear scan: one check, not a search (free_slots searches)
         if b.overlaps(span) and b != ignore:
             bs, be = cal.local(b.start), cal.local(b.end)
             out.append(

@@ -34,7 +34,8 @@ from toxinclinic.scheduling.models import (
     AvailabilityException,
     SchedulingSettings,
 )
-from toxinclinic.scheduling.services import recall_interval_days
+from toxinclinic.treatment import services as treatment
+from toxinclinic.treatment.conf import recall_interval_days
 
 #: Length of each kind of appointment (clinic policy, minutes).
 DURATION_MINUTES = {
@@ -116,14 +117,10 @@ def calendar_for(
 
 
 def last_injection_on(patient: Patient, before: dt.date | None = None) -> dt.date | None:
-    """The patient's last signed toxin session (any product, any indication) on or before ``before``."""
-    # The signed sessions room; one line to change if it moves (treatment room).
-    from toxinclinic.safety.models import TreatmentSession
-
-    qs = TreatmentSession.objects.filter(patient=patient)
-    if before is not None:
-        qs = qs.filter(injected_on__lte=before)
-    return qs.order_by("-injected_on").values_list("injected_on", flat=True).first()
+    """The patient's last signed toxin session (any product, any indication) on or before ``before``
+    (default today), from the treatment room."""
+    last = treatment.last_session(patient, before)
+    return None if last is None else last.injected_on
 
 
 def payer_forbids_early(patient: Patient) -> bool:
@@ -132,15 +129,21 @@ def payer_forbids_early(patient: Patient) -> bool:
     return settings_for(patient.clinic).refuse_inside_interval
 
 
-def interval_check(patient: Patient, kind: str, day: dt.date) -> engine.Finding | None:
+def interval_check(
+    patient: Patient, kind: str, day: dt.date, payer_forbids: bool | None = None
+) -> engine.Finding | None:
+    """The minimum-interval finding for an injection on ``day``. ``payer_forbids`` is the payer rule
+    (None: the clinic's setting); the coverage room passes its own verdict here."""
     if kind != AppointmentKind.INJECTION:
         return None
+    if payer_forbids is None:
+        payer_forbids = payer_forbids_early(patient)
     fmt_date, _ = _fmt(patient.clinic)
     return engine.interval_finding(
         last_injection_on(patient, before=day),
         day,
         interval_days=recall_interval_days(),
-        payer_forbids=payer_forbids_early(patient),
+        payer_forbids=payer_forbids,
         fmt_date=fmt_date,
     )
 
@@ -176,7 +179,7 @@ def search_start(
     last = last_injection_on(patient)
     if last is None:
         return now, None
-    window = recall.recall_window(last, recall_interval_days())
+    window = treatment.next_window(last)
     tz = clinic_tz(patient.clinic)
     opens = dt.datetime.combine(window.opens, dt.time(0), tzinfo=tz)
     return max(now, opens), window
@@ -238,6 +241,7 @@ def check(
     starts_at: dt.datetime,
     moving: Appointment | None = None,
     now: dt.datetime | None = None,
+    payer_forbids: bool | None = None,
 ) -> tuple[list[engine.Finding], engine.Finding | None]:
     """(refusals, interval finding) for booking this time. Nothing is stored."""
     now = now or timezone.now()
@@ -249,7 +253,7 @@ def check(
         clinician, span.start - dt.timedelta(days=1), span.end + dt.timedelta(days=1), exclude=moving
     )
     refusals = engine.check_booking(cal, span, now=now, fmt_date=fmt_date, fmt_time=fmt_time)
-    interval = interval_check(patient, kind, span.start.astimezone(cal.tz).date())
+    interval = interval_check(patient, kind, span.start.astimezone(cal.tz).date(), payer_forbids)
     if interval is not None and interval.severity == engine.REFUSAL:
         refusals.append(interval)
     return refusals, interval
@@ -264,9 +268,11 @@ def book(
     starts_at: dt.datetime,
     location: Any = None,
     accept_early: bool = False,
+    payer_forbids: bool | None = None,
 ) -> Appointment:
     """Book ``kind`` with ``clinician`` at ``starts_at``. Refused (``FieldError``, nothing stored) when the
-    engine refuses; an injection inside the minimum interval needs ``accept_early``."""
+    engine refuses; an injection inside the minimum interval needs ``accept_early``, and is refused when
+    ``payer_forbids`` (None: the clinic's ``refuse_inside_interval`` setting)."""
     if kind not in AppointmentKind.values:
         raise FieldError({"kind": [f"Choose one of: {', '.join(AppointmentKind.labels)}."]})
     clinician = _clinician(patient.clinic, clinician)
@@ -274,7 +280,9 @@ def book(
         raise FieldError({"location": ["Choose one of your clinic's locations."]})
     with transaction.atomic():
         _lock(clinician)
-        refusals, interval = check(patient, clinician=clinician, kind=kind, starts_at=starts_at)
+        refusals, interval = check(
+            patient, clinician=clinician, kind=kind, starts_at=starts_at, payer_forbids=payer_forbids
+        )
         if refusals:
             _refuse(refusals)
         if interval is not None and not accept_early:
@@ -358,6 +366,7 @@ def reschedule(
     clinician: Any = None,
     accept_early: bool = False,
     expected_sequence: int | None = None,
+    payer_forbids: bool | None = None,
 ) -> Appointment:
     """Move to a new time (and clinician): the same appointment and calendar event, with new reminders."""
     reason = _reason(reason)
@@ -366,7 +375,12 @@ def reschedule(
         who = _clinician(appt.patient.clinic, clinician or appt.clinician)
         _lock(who)
         refusals, interval = check(
-            appt.patient, clinician=who, kind=appt.kind, starts_at=starts_at, moving=appt
+            appt.patient,
+            clinician=who,
+            kind=appt.kind,
+            starts_at=starts_at,
+            moving=appt,
+            payer_forbids=payer_forbids,
         )
         if refusals:
             _refuse(refusals)
@@ -384,6 +398,8 @@ def reschedule(
         record_change("appointment.rescheduled", appt, before, actor=actor)
         reminders.cancel_pending(appt, "the appointment moved")
         reminders.schedule(appt)
+        if appt.kind == AppointmentKind.INJECTION and appt.visit_id is None:
+            transaction.on_commit(lambda: _after_injection_booked(appt))
     return appt
 
 

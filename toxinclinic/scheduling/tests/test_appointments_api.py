@@ -43,3 +43,37 @@ def test_next_appointment_per_patient_skips_past_and_cancelled(world: Any) -> No
     }
     assert next_appointments(world.other_clinic.pk, ids) == {}
     assert has_booked_or_open(world.clinic.pk, ids) == {world.patient.pk}  # a phone call is not a booking
+
+
+def test_json_api_books_refuses_with_422_and_cancels(world: Any, client_as: Any) -> None:
+    from toxinclinic.scheduling.tests.helpers import at, next_weekday, open_clinic
+
+    open_clinic(world)
+    c = client_as("coordinator")
+    day = next_weekday(10)
+    slots = c.get(f"/api/v1/appointments/slots?patient={world.patient.public_id}&kind=follow_up&limit=2")
+    assert slots.status_code == 200, slots.content
+    body = slots.json()
+    assert len(body["slots"]) == 2 and body["window_opens"] is None
+    who = str(world.user("clinician").public_id)
+    payload = {"patient": str(world.patient.public_id), "clinician": who, "kind": "follow_up",
+               "starts_at": at(world, day, 9).isoformat()}  # fmt: skip
+    r = c.post("/api/v1/appointments", payload, content_type="application/json")
+    assert r.status_code == 201, r.content
+    appt_id = r.json()["id"]
+    assert r.json()["kind_label"] == "Follow-up" and r.json()["status_label"] == "Booked"
+    clash = c.post("/api/v1/appointments", payload, content_type="application/json")
+    assert clash.status_code == 422 and "Double booking" in clash.json()["detail"][0]["msg"]
+    night = {**payload, "starts_at": at(world, day, 20).isoformat()}
+    out = c.post("/api/v1/appointments", night, content_type="application/json")
+    assert out.status_code == 422 and "opening hours" in out.json()["detail"][0]["msg"]
+    assert Appointment.objects.count() == 1
+    listed = c.get(f"/api/v1/appointments?patient={world.patient.public_id}").json()["items"]
+    assert [x["id"] for x in listed] == [appt_id]
+    r = c.post(f"/api/v1/appointments/{appt_id}/cancel", {"reason": "Unwell", "sequence": 0},
+               content_type="application/json")  # fmt: skip
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    again = c.post(f"/api/v1/appointments/{appt_id}/cancel", {"reason": "x"}, content_type="application/json")
+    assert again.status_code == 409
+    assert client_as("other_clinician").get(f"/api/v1/appointments/{appt_id}").status_code == 404
+    assert c.get("/api/v1/recalls").status_code == 200

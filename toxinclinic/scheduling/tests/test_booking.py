@@ -43,10 +43,9 @@ def test_double_booking_is_refused_with_the_clash(world: Any) -> None:
     day = next_weekday(10)
     _book(world, at(world, day, 10))
     errors = _refused(world, at(world, day, 10, 10))
-    assert errors == {
-        "starts_at": [f"Double booking: the clinician already has an appointment from 10:00 AM to 10:20 AM on "
-                      f"{booking.format_date(day, world.clinic)}."]
-    }  # fmt: skip
+    on = booking.format_date(day, world.clinic)
+    msg = f"Double booking: the clinician already has an appointment from 10:00 AM to 10:20 AM on {on}."
+    assert errors == {"starts_at": [msg]}
 
 
 def test_outside_hours_and_availability_are_refused_with_the_hours(world: Any) -> None:
@@ -91,6 +90,10 @@ def test_injection_inside_the_minimum_interval_warns_then_payer_refuses(world: A
     assert refused["starts_at"][0].endswith("The patient's payer does not cover an earlier one.")
     s.refuse_inside_interval = False
     s.save()
+    by_payer = _refused(
+        world, at(world, day, 9), kind=AppointmentKind.INJECTION, accept_early=True, payer_forbids=True
+    )
+    assert "payer" in by_payer["starts_at"][0]  # the coverage room's verdict, passed in
     appt = _book(world, at(world, day, 9), kind=AppointmentKind.INJECTION, accept_early=True)
     assert appt.early_accepted and appt.ends_at - appt.starts_at == dt.timedelta(minutes=30)
 
@@ -148,7 +151,11 @@ def test_free_slots_start_when_the_window_opens_and_skip_bookings(world: Any) ->
     sign_visit(world.patient, day - dt.timedelta(days=84))
     search = booking.free_slots(world.patient, kind=AppointmentKind.INJECTION, limit=3)
     assert search.window is not None and search.window.opens == day
-    assert [s.start for s in search.slots] == [at(world, day, 9), at(world, day, 9, 15), at(world, day, 9, 30)]
+    assert [s.start for s in search.slots] == [
+        at(world, day, 9),
+        at(world, day, 9, 15),
+        at(world, day, 9, 30),
+    ]
     _book(world, at(world, day, 9, 15))
     search = booking.free_slots(world.patient, kind=AppointmentKind.INJECTION, limit=2)
     assert [s.start for s in search.slots] == [at(world, day, 9, 45), at(world, day, 10)]  # 15-minute grid

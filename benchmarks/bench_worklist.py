@@ -35,6 +35,8 @@ The network is built by `benchmarks/network.py` (bulk inserts; rows/second in th
 stored rows (`coordinator.WorklistRow`, one per patient, written by `coordinator.rows.refresh`) with one
 indexed query, `ORDER BY tier, attention_on` (the engine's time-invariant sort key) `LIMIT 51`. The
 baseline asks each room per patient, as a first version would. Quick mode: 150 patients, 1 year.
+The network-build lines report rows/second; their "baseline" column is the number of rows written (no
+slower path is run for it: the diary days go in by COPY / executemany, the rest by bulk_create).
 """
 
 

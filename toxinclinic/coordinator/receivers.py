@@ -1,9 +1,11 @@
 """Keep worklist rows fresh: each fact that changes a row refreshes that patient's row after the commit.
 
 Events: a signed session (``treatment.session_recorded``), an appointment saved, a visit saved (open/signed),
-a side-effect triage item created, an authorization recorded or moved. Diary figures and triage closes are
-caught by the clinic refresh (``tasks.refresh_clinic``), which the worklist queues when its rows are from
-an earlier day.
+a side-effect triage item created, an authorization recorded or moved. Writes that other rooms make with a
+queryset update (a triage item acknowledged or called back, a diary day saved) send no model signal; their
+audit entry is the one event they all write, so its namespaced action is the trigger (``WATCHED_ACTIONS``).
+The 30-day diary figures also move with the calendar: the clinic refresh (``tasks.refresh_clinic``) runs
+when the worklist finds rows from an earlier day.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from toxinclinic.audit.models import AuditEvent
 from toxinclinic.coordinator import rows
 from toxinclinic.coverage.signals import authorization_changed
 from toxinclinic.safety.models import TriageItem
@@ -42,3 +45,21 @@ def _auth(sender: Any, patient_id: int, clinic_id: int, **kw: Any) -> None:
 def _saved(sender: Any, instance: Any, **kw: Any) -> None:
     if not kw.get("raw"):
         _later(instance.clinic_id, instance.patient_id)
+
+
+#: Audit actions after which the patient's row is recomputed.
+WATCHED_ACTIONS = frozenset(
+    {
+        "triage.acknowledged",
+        "triage.called_back",
+        "triage.closed",
+        "diary.entry_created",
+        "diary.entry_replaced",
+    }
+)
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="coordinator.audit")
+def _audited(sender: Any, instance: AuditEvent, created: bool = False, **kw: Any) -> None:
+    if created and instance.action in WATCHED_ACTIONS and instance.patient_id and instance.clinic_id:
+        _later(int(instance.clinic_id), int(instance.patient_id))

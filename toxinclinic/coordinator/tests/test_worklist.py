@@ -122,3 +122,22 @@ def test_refresh_is_idempotent_and_covers_every_patient(world: Any, clinic: dict
         WorklistRow.objects.order_by("patient_id").values("patient_id", "tier", "attention_on", "reasons")
     )
     assert before == after and len(after) == len(CLINIC) + 2  # the world's two patients too
+
+
+def test_a_called_back_urgent_report_leaves_the_top(
+    world: Any, clinic: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from toxinclinic.safety import services as safety
+    from toxinclinic.safety.models import TriageItem
+
+    item = TriageItem.objects.get(patient=clinic["Urgent"])
+    with django_capture_on_commit_callbacks(execute=True):
+        safety.record_call_back(
+            item,
+            actor=world.user("nurse"),
+            version=item.version,
+            outcome="advice_given",
+            notes="Called, fine",
+        )
+    assert names(world.user("coordinator"))[0] != "Urgent"
+    assert not WorklistRow.objects.get(patient=clinic["Urgent"]).urgent_side_effect

@@ -2,8 +2,8 @@
 
 Events: a signed session (``treatment.session_recorded``), an appointment saved, a visit saved (open/signed),
 a side-effect triage item created, an authorization recorded or moved. Writes that other rooms make with a
-queryset update (a triage item acknowledged or called back, a diary day saved) send no model signal; their
-audit entry is the one event they all write, so its namespaced action is the trigger (``WATCHED_ACTIONS``).
+queryset update (a triage item acknowledged or called back) send no model signal; their audit entry is the
+one event they all write, so its namespaced action is the trigger (``WATCHED_ACTIONS``).
 The 30-day diary figures also move with the calendar: the clinic refresh (``tasks.refresh_clinic``) runs
 when the worklist finds rows from an earlier day.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from toxinclinic.audit.models import AuditEvent
@@ -39,8 +39,20 @@ def _auth(sender: Any, patient_id: int, clinic_id: int, **kw: Any) -> None:
     _later(clinic_id, patient_id)
 
 
-@receiver(post_save, sender=Appointment, dispatch_uid="coordinator.appointment")
 @receiver(post_save, sender=Visit, dispatch_uid="coordinator.visit")
+def _visit(sender: Any, instance: Any, created: bool = False, **kw: Any) -> None:
+    # Only an opened visit changes the row (a visit is saved at every charting step; signing is
+    # session_recorded's event).
+    if created and not kw.get("raw"):
+        _later(instance.clinic_id, instance.patient_id)
+
+
+@receiver(post_delete, sender=Visit, dispatch_uid="coordinator.visit_gone")
+def _visit_gone(sender: Any, instance: Any, **kw: Any) -> None:
+    _later(instance.clinic_id, instance.patient_id)
+
+
+@receiver(post_save, sender=Appointment, dispatch_uid="coordinator.appointment")
 @receiver(post_save, sender=TriageItem, dispatch_uid="coordinator.triage")
 def _saved(sender: Any, instance: Any, **kw: Any) -> None:
     if not kw.get("raw"):

@@ -111,6 +111,8 @@ WORKFLOW_APPS = [
     "reminders",
     "cycles",
     "backup",
+    "coverage",
+    "coordinator",
     "fhir",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]

@@ -1,0 +1,228 @@
+"""The coordinator's worklist: the first page of 50, sorted by urgency over every patient of a network
+(``benchmarks.network``: 20,000 patients, 2 years of daily diaries), on PostgreSQL and on SQLite.
+
+Baseline in the same run: the straightforward per-patient ORM loop (last session, booking, open visit,
+authorization and its visits used, urgent triage, outreach, 30-day diary count per patient, then the
+engine's sort key and a sort in Python). Aim: p50 under 50 ms on PostgreSQL and >= 100x the loop.
+
+Each database runs in its own child process (one Django set-up per database):
+``python -m benchmarks.bench_worklist --child sqlite --patients 500 --years 1``.
+PostgreSQL is ``BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/toxinclinic_bench``; the
+database is dropped and created); without a reachable server that half is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import BenchResult
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/toxinclinic_bench")
+FULL = {"patients": 20_000, "years": 2, "repeat": 30}
+QUICK = {"patients": 150, "years": 1, "repeat": 10}
+NOTES = """
+The network is built by `benchmarks/network.py` (bulk inserts; rows/second in the table). The worklist reads
+stored rows (`coordinator.WorklistRow`, one per patient, written by `coordinator.rows.refresh`) with one
+indexed query, `ORDER BY tier, attention_on` (the engine's time-invariant sort key) `LIMIT 51`. The
+baseline asks each room per patient, as a first version would. Quick mode: 150 patients, 1 year.
+The network-build lines report rows/second; their "baseline" column is the number of rows written (no
+slower path is run for it: the diary days go in by COPY / executemany, the rest by bulk_create).
+"""
+
+
+def naive_first_page(clinic_id: int, today: dt.date) -> list[int]:
+    """The per-patient ORM loop: every fact asked per patient, the engine's key, sorted in Python."""
+    from django.utils import timezone
+
+    from toxinclinic.clinical import worklist
+    from toxinclinic.coordinator import conf
+    from toxinclinic.coordinator.models import CLOSING_OUTCOMES, OutreachAttempt
+    from toxinclinic.coverage.models import PriorAuthorization
+    from toxinclinic.coverage.services import visits_left
+    from toxinclinic.diary.models import DiaryEntry
+    from toxinclinic.patients.models import Patient
+    from toxinclinic.safety.models import TriageItem
+    from toxinclinic.scheduling.models import Appointment
+    from toxinclinic.treatment.conf import recall_interval_days
+    from toxinclinic.treatment.models import TreatmentSession
+    from toxinclinic.visits.models import Visit
+
+    now = timezone.now()
+    keyed = []
+    for p in Patient.objects.filter(clinic_id=clinic_id):
+        dates = list(
+            TreatmentSession.objects.filter(patient=p, injected_on__lte=today).values_list(
+                "injected_on", flat=True
+            )
+        )
+        booked = (
+            Appointment.objects.filter(patient=p, status="booked", kind="injection", ends_at__gt=now).exists()
+            or Visit.objects.filter(patient=p, status="draft").exists()
+        )
+        auth = PriorAuthorization.objects.filter(patient=p).order_by("-id").first()
+        urgent = TriageItem.objects.filter(patient=p, level="urgent").exclude(status="closed").exists()
+        o = OutreachAttempt.objects.filter(patient=p).order_by("-at", "-id").first()
+        DiaryEntry.objects.filter(patient=p, date__gt=today - dt.timedelta(days=30)).count()
+        facts = worklist.PatientFacts(
+            max(dates) if dates else None,
+            booked=booked,
+            urgent_side_effect=urgent,
+            auth_expires_on=auth.ends_on if auth and auth.status == "approved" else None,
+            auth_visits_left=visits_left(auth, dates) if auth else None,
+            closed=bool(o and o.outcome in CLOSING_OUTCOMES),
+            interval_days=recall_interval_days(),
+            grace_days=conf.grace_days(),
+            auth_warn_days=conf.auth_warn_days(),
+        )
+        if facts.closed:
+            continue
+        k = worklist.sort_key(facts)
+        keyed.append((k.tier, k.attention_on or dt.date.max, p.pk))
+    keyed.sort()
+    return [pk for _, _, pk in keyed[:50]]
+
+
+def _child(db: str, patients: int, years: int, repeat: int) -> dict[str, Any]:
+    if db == "postgresql":
+        _fresh_pg()
+        os.environ["DATABASE_URL"] = PG_URL
+        os.environ.setdefault("TOXINCLINIC_DEV", "1")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toxinclinic.settings")
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+    else:
+        from benchmarks.django_env import ensure_django
+
+        ensure_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from benchmarks.network import build_network
+    from toxinclinic.coordinator import worklist
+
+    stats = build_network(patients=patients, years=years, seed=15, progress=sys.stderr.isatty())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+    user = get_user_model().objects.get(clinic_id=stats.clinic_id, role="coordinator")
+    today = timezone.localdate()
+    samples = []
+    for _ in range(repeat + 2):
+        t0 = time.perf_counter()
+        rows, _ = worklist.page_rows(user, [], today)
+        worklist.lines(rows, today)
+        samples.append(time.perf_counter() - t0)
+    samples = samples[2:]  # warm-up
+    t0 = time.perf_counter()
+    naive = naive_first_page(stats.clinic_id, today)
+    loop = time.perf_counter() - t0
+    fast_ids = [r.patient_id for r in rows]
+    return {
+        "db": connection.vendor,
+        "p50_ms": statistics.median(samples) * 1000,
+        "loop_ms": loop * 1000,
+        "same_first_page": fast_ids == naive,
+        "rows": stats.total_rows,
+        "rows_per_second": stats.rows_per_second,
+        "build_seconds": sum(stats.seconds.values()),
+        "patients": patients,
+    }
+
+
+def _fresh_pg() -> None:
+    import psycopg
+
+    base, name = PG_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+
+
+def _pg_reachable() -> bool:
+    try:
+        import psycopg
+
+        base = PG_URL.rsplit("/", 1)[0]
+        psycopg.connect(f"{base}/postgres", connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def run(quick: bool) -> list[BenchResult]:
+    cfg = QUICK if quick else FULL
+    out: list[BenchResult] = []
+    for db in ("postgresql", "sqlite"):
+        if db == "postgresql" and not _pg_reachable():
+            continue
+        args = [sys.executable, "-m", "benchmarks.bench_worklist", "--child", db]
+        args += [
+            "--patients",
+            str(cfg["patients"]),
+            "--years",
+            str(cfg["years"]),
+            "--repeat",
+            str(cfg["repeat"]),
+        ]
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench_worklist child ({db}) failed:\n{proc.stderr[-3000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        n = f"{r['patients']:,} patients"
+        out.append(
+            BenchResult(
+                f"worklist first page of 50 by urgency ({db}, {n}), p50",
+                r["p50_ms"],
+                "ms",
+                "per-patient ORM loop",
+                r["loop_ms"],
+                higher_is_better=False,
+                note=f"same first page as the loop: {'yes' if r['same_first_page'] else 'NO'}; "
+                "aim < 50 ms on PostgreSQL and >= 100x faster",
+            )
+        )
+        out.append(
+            BenchResult(
+                f"network build ({db}, {n}, {cfg['years']} years of diaries)",
+                r["rows_per_second"],
+                "rows/s",
+                "rows written",
+                r["rows"],
+                higher_is_better=True,
+                note=f"{r['build_seconds']:.0f} s in all",
+            )
+        )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--child", choices=("postgresql", "sqlite"))
+    ap.add_argument("--patients", type=int, default=QUICK["patients"])
+    ap.add_argument("--years", type=int, default=QUICK["years"])
+    ap.add_argument("--repeat", type=int, default=QUICK["repeat"])
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(_child(a.child, a.patients, a.years, a.repeat)))
+    else:
+        for r in run(a.quick):
+            print(f"{r.name}: {r.figure:,.1f} {r.unit}, baseline {r.baseline:,.1f} ({r.ratio:.4f}); {r.note}")
+
+
+if __name__ == "__main__":
+    main()

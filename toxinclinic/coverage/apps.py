@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoverageConfig(AppConfig):
+    name = "toxinclinic.coverage"
+    label = "coverage"

@@ -23,6 +23,7 @@ from toxinclinic.diary import charts, conf, services
 from toxinclinic.diary.forms import DiaryDayForm
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import Conflict, get_patient
 from toxinclinic.treatment.services import injection_dates
@@ -231,8 +232,6 @@ def trend_svg(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 def _safety_banner(patient: Patient) -> Any:
-    from toxinclinic.visits.banner import safety_banner
-
     return safety_banner(patient)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_read
 from toxinclinic.diary.views import own_patient
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.services import Conflict, parse_public_id
 from toxinclinic.safety import alerts, services
 from toxinclinic.safety.advice import advice_text
@@ -213,8 +214,6 @@ def _item(request: HttpRequest, item_id: str) -> TriageItem:
 
 
 def _safety_banner(item: TriageItem) -> Any:
-    from toxinclinic.visits.banner import safety_banner
-
     return safety_banner(item.patient)
 
 

@@ -28,11 +28,11 @@ from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import billing, dosing, protocols
 from toxinclinic.clinical.screening import QUESTIONS as SCREENING_QUESTIONS
 from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, pickable_vials
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.services import Conflict, get_patient, search_patients
 from toxinclinic.visits import forms as f
 from toxinclinic.visits import permissions as perms
 from toxinclinic.visits import services as svc
-from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.mapsvg import flagged_muscles, map_context
 from toxinclinic.visits.models import BillingLine, Consent, OutsideInjection, SignedNote, Visit, VisitStatus
 from toxinclinic.visits.notes import note_context

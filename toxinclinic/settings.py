@@ -108,6 +108,8 @@ WORKFLOW_APPS = [
     "safety",
     "scheduling",
     "messaging",
+    # The top room: home screens that compose several workflows (after them, so they plug in last).
+    "home",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

@@ -19,6 +19,7 @@ from toxinclinic.accounts.locale import format_date, format_month
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import trends as trends_engine
 from toxinclinic.clinical.diary import MEDICATION_CLASS_LABELS
+from toxinclinic.core.plugins import patient_sections
 from toxinclinic.diary import charts, conf, services
 from toxinclinic.diary.forms import DiaryDayForm
 from toxinclinic.diary.models import DiaryEntry
@@ -26,7 +27,7 @@ from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_vi
 from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import Conflict, get_patient
-from toxinclinic.treatment.services import injection_dates
+from toxinclinic.treatment.services import injection_dates, sessions_for
 
 
 def own_patient(request: HttpRequest) -> Patient:
@@ -247,15 +248,12 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
     record_read(patient, actor=request.user, what="diary")
     month = services.parse_month(request.GET.get("month"))
     month = max(month, services.month_start(patient.enrolled_on))
-    from toxinclinic.outcomes.services import history_for
-    from toxinclinic.treatment.services import sessions_for
-
     ctx: dict[str, Any] = {
         "patient": patient,
         **_calendar_ctx(patient, month, editable=False),
         **_trend_ctx(patient),
         "months": list(reversed(services.months_for(patient)))[:12],
-        "questionnaires": history_for(patient),
+        "sections": patient_sections(request, patient, "diary"),
         "sessions": list(sessions_for(patient)[:6]),
         "show_moh": can_view_medication_overuse(request.user, patient),
         "safety_banner": _safety_banner(patient),

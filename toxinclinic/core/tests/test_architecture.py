@@ -9,6 +9,7 @@ A new app goes into ``ROOMS`` with its floor. The private-name rule (never ``fro
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,9 +167,42 @@ def test_imports_point_down() -> None:
     )
 
 
+#: Templates that include another app's template sideways, this session (same rules as imports).
+TEMPLATE_TEMPORARY: dict[tuple[str, str], str] = {
+    ("inventory", "visits"): "borrows visits/_head.html (visits.css); move the shared table styles to core",
+}
+_INCLUDE = re.compile(r"""{%\s*(?:include|extends)\s+["']([a-z_]+)/""")
+
+
+def _template_edges() -> dict[tuple[str, str], list[str]]:
+    """(app, app whose template it includes or extends) for every template of the package."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(PACKAGE.rglob("templates/**/*.html")):
+        rel = path.relative_to(PACKAGE)
+        # toxinclinic/templates/<app>/… belongs to <app>; <app>/templates/… to <app>.
+        src = rel.parts[1] if rel.parts[0] == "templates" else rel.parts[0]
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            for dst in _INCLUDE.findall(line):
+                if src in ROOMS and dst in ROOMS and dst != src:
+                    out.setdefault((src, dst), []).append(f"{rel}:{n}")
+    return out
+
+
+def test_templates_point_down() -> None:
+    """An ``{% include %}`` of another app's template is an import too, only hidden."""
+    bad = [
+        f"{src} -> {dst} ({why}): {', '.join(where)}"
+        for (src, dst), where in sorted(_template_edges().items())
+        if (why := _refused(src, dst)) and (src, dst) not in TEMPLATE_TEMPORARY
+    ]
+    assert not bad, "Templates include only their own or a lower room's templates:\n  " + "\n  ".join(bad)
+
+
 def test_no_stale_exceptions() -> None:
     edges = _edges()
     stale = sorted(f"{a} -> {b}" for a, b in {**TEMPORARY, **ALLOWED_SIDEWAYS} if (a, b) not in edges)
+    tpl = _template_edges()
+    stale += sorted(f"{a} -> {b} (template)" for a, b in TEMPLATE_TEMPORARY if (a, b) not in tpl)
     assert not stale, "no longer imported; remove these exceptions: " + ", ".join(stale)
     long_gone = sorted(
         m for m in TOO_LONG_FOR_NOW if not (PACKAGE / m).exists() or _lines(PACKAGE / m) <= MAX_LINES

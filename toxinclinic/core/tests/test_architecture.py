@@ -46,6 +46,10 @@ ROOMS: dict[str, int] = {
     "scheduling": WORKFLOW,
     "home": TOP,
     "api": DOOR,
+    "fhir": DOOR,
+    # Expected from this session's helpers, floor to be set by the lead at integration: coordinator and
+    # coverage (WORKFLOW), reminders (WORKFLOW if it only plugs in; TOP if it reads diary, outcomes and
+    # safety itself), cycles (TOP if it joins diary, outcomes and treatment for its screens).
 }
 
 #: Sideways imports between workflow apps that are the design, not a debt: (importer, imported) → why.

@@ -2,8 +2,8 @@
 inside a function, goes to a lower room, or to a workflow app of the same floor only for a pair allowed
 below with its reason; and no module is longer than ~600 lines.
 
-A new app goes into ``ROOMS`` with its floor. The private-name rule (never ``from app import _x``) is
-``test_private_names.py``'s.
+A new app goes into ``ROOMS`` with its floor. The private-name rule (never ``from app import _x``) has
+its own test.
 """
 
 from __future__ import annotations

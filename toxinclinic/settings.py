@@ -114,6 +114,8 @@ WORKFLOW_APPS = [
     "coverage",
     "coordinator",
     "fhir",
+    # The top room: home screens that compose several workflows (after them, so they plug in last).
+    "home",
 ]
 INSTALLED_APPS += [f"toxinclinic.{app}" for app in WORKFLOW_APPS]
 

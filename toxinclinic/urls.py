@@ -7,10 +7,11 @@ from toxinclinic.api.main import api
 from toxinclinic.audit import views as audit_views
 from toxinclinic.core import views as core_views
 from toxinclinic.core.plugins import app_modules
+from toxinclinic.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.landing, name="landing"),
-    path("home/", core_views.home, name="home"),
+    path("", home_views.landing, name="landing"),
+    path("home/", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),

@@ -6,7 +6,11 @@ An app listed in ``settings.WORKFLOW_APPS`` may provide any of these modules:
 - ``api.py`` with ``router`` and ``API_PREFIX`` (e.g. ``"/visits"``) — mounted under /api/v1/;
 - ``demo.py`` with ``seed(ctx)`` and ``DEMO_ORDER`` (int; core is 0) — run by ``demo_seed``;
 - ``panels.py`` with ``panels(request) -> list[Panel]`` — cards shown on the role's home screen;
-- ``nav.py`` with ``nav_items(request) -> list[NavItem]`` — links in the top bar for roles that may use them.
+- ``nav.py`` with ``nav_items(request) -> list[NavItem]`` — links in the top bar for roles that may use them;
+- ``sections.py`` with ``sections(request, patient, page) -> list[Panel]`` — cards an app adds to another
+  app's patient page (``page`` names it, e.g. ``"diary"``), so that page need not import the app;
+- ``banner.py`` with ``banner_facts(patient, *, exclude=None) -> dict`` — the app's part of the chart's
+  safety banner, composed by ``patients.banner``.
 
 A module that exists is imported for real: an error inside it is an error, never skipped.
 """
@@ -61,6 +65,14 @@ def home_panels(request: Any) -> list[Panel]:
     for mod in app_modules("panels"):
         panels.extend(mod.panels(request))
     return sorted(panels, key=lambda p: p.order)
+
+
+def patient_sections(request: Any, patient: Any, page: str) -> list[Panel]:
+    """Cards other apps add to the patient page ``page`` (the page's own app shows them in order)."""
+    out: list[Panel] = []
+    for mod in app_modules("sections"):
+        out.extend(mod.sections(request, patient, page))
+    return sorted(out, key=lambda p: p.order)
 
 
 def nav_items(request: Any) -> list[NavItem]:

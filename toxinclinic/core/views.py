@@ -1,76 +1,16 @@
-"""Home screens per role, and the health endpoint."""
+"""The purely technical endpoints: health, favicon, robots.txt.
+
+They read nothing of the clinic's rooms, so they stay at the bottom with the other helpers; the landing
+page and the home screens, which compose several workflows, live in the top room ``toxinclinic.home``.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.db import connection
-from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-
-from toxinclinic.accounts.models import Clinic, Location, Role, User
-from toxinclinic.audit.models import AuditEvent
-from toxinclinic.audit.words import describe
-from toxinclinic.core.plugins import home_panels
-from toxinclinic.patients.models import Patient
-from toxinclinic.patients.services import search_patients
-from toxinclinic.patients.views import chart_context
-
-
-def landing(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    # The public sees the clinics' treatment pages (education app), with a link to sign in.
-    from toxinclinic.education.views import index
-
-    return index(request)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.role == Role.PATIENT:
-        patient = Patient.objects.filter(user=user).select_related("clinic").first()
-        if patient is None:
-            return render(request, "core/home_patient_unlinked.html")
-        ctx = chart_context(request, patient)
-        ctx["panels"] = home_panels(request)
-        return render(request, "core/home_patient.html", ctx)
-    if user.role == Role.ADMIN:
-        clinic_users = (
-            User.objects.filter(clinic_id=user.clinic_id)
-            .values("role")
-            .annotate(n=Count("id"))
-            .order_by("role")
-        )
-        return render(
-            request,
-            "core/home_admin.html",
-            {
-                "clinic": user.clinic,
-                "role_counts": [(Role(r["role"]).label, r["n"]) for r in clinic_users],
-                "locations": Location.objects.filter(clinic_id=user.clinic_id),
-                "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
-                "recent_audit": describe(AuditEvent.objects.filter(clinic_id=user.clinic_id)[:8]),
-                "clinics": Clinic.objects.filter(pk=user.clinic_id),
-                "panels": home_panels(request),
-            },
-        )
-    query = request.GET.get("q", "").strip()[:100]
-    patients = search_patients(user, query)[:20]
-    return render(
-        request,
-        "core/home_staff.html",
-        {
-            "patients": patients,
-            "query": query,
-            "patient_count": Patient.objects.filter(clinic_id=user.clinic_id).count(),
-            "panels": home_panels(request),
-        },
-    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -19,13 +19,15 @@ from toxinclinic.accounts.locale import format_date, format_month
 from toxinclinic.clinical import trends as trends_engine
 from toxinclinic.clinical.diary import MEDICATION_CLASS_LABELS
 from toxinclinic.core.errors import Conflict
+from toxinclinic.core.plugins import patient_sections
 from toxinclinic.diary import charts, conf, services
 from toxinclinic.diary.forms import DiaryDayForm
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
 from toxinclinic.patients.access import chart_for, patient_only
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.models import Patient
-from toxinclinic.treatment.services import injection_dates
+from toxinclinic.treatment.services import injection_dates, sessions_for
 
 
 def _parse_day(value: str) -> dt.date:
@@ -216,8 +218,6 @@ def trend_svg(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 def _safety_banner(patient: Patient) -> Any:
-    from toxinclinic.visits.banner import safety_banner
-
     return safety_banner(patient)
 
 
@@ -230,15 +230,12 @@ def patient_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
         return redirect("diary:trends")
     month = services.parse_month(request.GET.get("month"))
     month = max(month, services.month_start(patient.enrolled_on))
-    from toxinclinic.outcomes.services import history_for
-    from toxinclinic.treatment.services import sessions_for
-
     ctx: dict[str, Any] = {
         "patient": patient,
         **_calendar_ctx(patient, month, editable=False),
         **_trend_ctx(patient),
         "months": list(reversed(services.months_for(patient)))[:12],
-        "questionnaires": history_for(patient),
+        "sections": patient_sections(request, patient, "diary"),
         "sessions": list(sessions_for(patient)[:6]),
         "show_moh": can_view_medication_overuse(request.user, patient),
         "safety_banner": _safety_banner(patient),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from toxinclinic.clinical import aftercare, eligibility, protocols, recall
+from toxinclinic.clinical import aftercare, eligibility, protocols
+from toxinclinic.treatment.conf import recall_interval_days
 
 DEFAULT_SLUG = "botox-migraine-dystonia"
 
@@ -59,7 +60,7 @@ def default_page(*, clinic_phone: str, emergency_number: str) -> dict[str, Any]:
     n_sites, per_site, total = _preempt_numbers()
     headache_days, migraine_days = chronic_migraine_days()
     places = _preempt_places()
-    weeks = recall.DEFAULT_INTERVAL_DAYS // 7
+    weeks = recall_interval_days() // 7  # the clinic's interval, read in the treatment room
     after = "\n".join(f"- {item.text}" for item in aftercare.AFTERCARE)
     sections = [
         (

@@ -25,6 +25,7 @@ from toxinclinic.accounts.permissions import (
 from toxinclinic.audit.services import log_action, record_read
 from toxinclinic.core.errors import Conflict
 from toxinclinic.patients.access import chart_for
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.eligibility import preventive_verdict
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
@@ -95,11 +96,9 @@ def chart_context(request: HttpRequest, patient: Patient) -> dict[str, object]:
 
 
 def _safety_banner(user: object, patient: Patient) -> object:
-    """Staff see the safety banner (the visits app gathers the facts: injections, urgent reports)."""
+    """Staff see the safety banner (``patients.banner`` gathers its facts from each app's plug-in)."""
     if not is_staff_member(user):
         return None
-    from toxinclinic.visits.banner import safety_banner
-
     return safety_banner(patient)
 
 

@@ -155,7 +155,8 @@ def _session_out(s: TreatmentSession) -> dict[str, Any]:
     }
 
 
-def _check_in_out(ci: CheckIn) -> dict[str, Any]:
+def check_in_out(ci: CheckIn) -> dict[str, Any]:
+    """A check-in as ``CheckInOut`` (also read by the patient's to-do in ``home.api``)."""
     return {
         "id": ci.public_id,
         "day_offset": ci.day_offset,
@@ -202,7 +203,7 @@ def list_my_side_effects(request: HttpRequest) -> Any:
 def list_my_check_ins(request: HttpRequest) -> Any:
     patient = own_patient(request.user)
     cis = CheckIn.objects.filter(patient=patient).select_related("session").order_by("-due_on")[:20]
-    out = [_check_in_out(c) for c in cis]
+    out = [check_in_out(c) for c in cis]
     return sorted(out, key=lambda c: (c["state"] != "open", c["due_on"]))
 
 
@@ -225,7 +226,7 @@ def answer_check_in(request: HttpRequest, check_in_id: uuid.UUID, payload: Sympt
         ci, symptoms=payload.symptoms, other_text=payload.other_text, actor=request.user
     )
     ci.refresh_from_db()
-    return {"check_in": _check_in_out(ci), "report": _report_out(rep) if rep else None}
+    return {"check_in": check_in_out(ci), "report": _report_out(rep) if rep else None}
 
 
 @router.get(
@@ -244,31 +245,8 @@ def my_treatment(request: HttpRequest) -> Any:
         "next_window_opens": st.window.opens if st.window else None,
         "window_open": st.window_open,
         "aftercare": [{"key": a.key, "text": a.text, "urgent": a.urgent} for a in st.aftercare],
-        "check_ins": [_check_in_out(c) for c in services.open_check_ins(patient)],
+        "check_ins": [check_in_out(c) for c in services.open_check_ins(patient)],
         "contact": _contact(patient.clinic),
-    }
-
-
-class ToDoOut(Schema):
-    missing_diary_days: list[dt.date]
-    today_recorded: bool
-    questionnaires_due: list[str]
-    check_ins_open: list[CheckInOut]
-
-
-@router.get("/to-do", response=ToDoOut, summary="What the clinic needs from me now")
-def my_to_do(request: HttpRequest) -> Any:
-    from toxinclinic.diary.models import DiaryEntry
-    from toxinclinic.diary.services import missing_days
-    from toxinclinic.outcomes.services import due_for
-
-    patient = own_patient(request.user)
-    today = timezone.localdate()
-    return {
-        "missing_diary_days": missing_days(patient, today),
-        "today_recorded": DiaryEntry.objects.filter(patient=patient, date=today).exists(),
-        "questionnaires_due": [d.instrument.key for d in due_for(patient, today)],
-        "check_ins_open": [_check_in_out(c) for c in services.open_check_ins(patient, today)],
     }
 
 

@@ -1,45 +1,23 @@
-"""Home-screen cards: what the clinic needs from the patient and their treatment; urgent items for staff."""
+"""Home-screen card for staff who work the triage queue: urgent items still open.
+
+The patient's cards that join safety with other workflows (the to-do list, treatment status) are composed
+by the top room, ``home/panels.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 
 from toxinclinic.core.plugins import Panel
-from toxinclinic.patients.access import own_patient
-from toxinclinic.safety import services
 from toxinclinic.safety.models import TriageItem, TriageStatus
 from toxinclinic.safety.permissions import can_work_triage_queue
-from toxinclinic.treatment.services import treatment_status
 
 
 def panels(request: Any) -> list[Panel]:
     user = request.user
     if getattr(user, "role", None) == "patient":
-        try:
-            patient = own_patient(user)
-        except Http404:  # a login not linked to a record yet has no cards
-            return []
-        from toxinclinic.diary.services import missing_days
-        from toxinclinic.outcomes.services import due_for
-
-        today = timezone.localdate()
-        todo = {
-            "check_ins": services.open_check_ins(patient, today),
-            "missing": missing_days(patient, today),
-            "questionnaires": due_for(patient, today),
-        }
-        out = [Panel("safety/panel_todo.html", todo, order=20)]
-        out.append(
-            Panel(
-                "safety/panel_treatment.html",
-                {"treatment": treatment_status(patient, today), "clinic": patient.clinic},
-                order=30,
-            )
-        )
-        return out
+        return []
     if can_work_triage_queue(user):
         items = list(
             TriageItem.objects.filter(clinic_id=user.clinic_id, level="urgent")

@@ -17,6 +17,7 @@ from toxinclinic.accounts.locale import format_date
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import Conflict, FieldError
 from toxinclinic.patients.access import own_patient, patient_only, record_for
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.models import Patient
 from toxinclinic.patients.services import parse_public_id
 from toxinclinic.safety import alerts, services
@@ -212,8 +213,6 @@ def _item(request: HttpRequest, item_id: str) -> TriageItem:
 
 
 def _safety_banner(item: TriageItem) -> Any:
-    from toxinclinic.visits.banner import safety_banner
-
     return safety_banner(item.patient)
 
 

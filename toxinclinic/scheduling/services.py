@@ -11,7 +11,7 @@ from django.utils import timezone
 from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.clinical import recall
 from toxinclinic.scheduling.models import Recall
-from toxinclinic.treatment.conf import recall_interval_days
+from toxinclinic.treatment.services import next_window
 
 #: The coordinator's default look-ahead: who is due within the next four weeks (clinic policy).
 DUE_SOON_DAYS = 28
@@ -22,11 +22,10 @@ def set_recall(visit: Any) -> recall.RecallWindow:
 
     A visit older than the one already on record (history entered late) does not move the recall back.
     """
-    interval = recall_interval_days()
-    window = recall.recall_window(visit.visit_date, interval)
+    window = next_window(visit.visit_date)
     current = Recall.objects.filter(patient_id=visit.patient_id, indication=visit.indication).first()
     if current is not None and current.last_session_on > visit.visit_date:
-        return recall.recall_window(current.last_session_on, interval)
+        return next_window(current.last_session_on)
     values = {
         "clinic_id": visit.clinic_id,
         "product": visit.product,

@@ -86,9 +86,10 @@ def last_session(patient: Patient, today: dt.date | None = None) -> TreatmentSes
 
 def injection_dates(patient: Patient) -> list[dt.date]:
     """Every session date, oldest first."""
-    return sorted(
-        TreatmentSession.objects.filter(patient=patient).values_list("injected_on", flat=True).distinct()
-    )
+    # order_by() first: the model's default ordering would add its columns to SELECT DISTINCT, and two
+    # sessions on one day (two indications) would give that day twice.
+    days = TreatmentSession.objects.filter(patient=patient).order_by().values_list("injected_on", flat=True)
+    return sorted(days.distinct())
 
 
 def next_window(last_injected_on: dt.date) -> recall.RecallWindow:
@@ -103,10 +104,14 @@ class TreatmentStatus:
     aftercare: tuple[aftercare.AftercareItem, ...]
     days_since: int | None
     window_open: bool
+    today: dt.date | None = None  # the day the status was judged on (the clinic's date)
 
     @property
     def days_until_window(self) -> int | None:
-        return None if self.window is None else self.window.days_until_due(timezone.localdate())
+        """Days from the judged day to the window's due date (negative: overdue)."""
+        if self.window is None:
+            return None
+        return self.window.days_until_due(self.today or timezone.localdate())
 
 
 def treatment_status(patient: Patient, today: dt.date | None = None) -> TreatmentStatus:
@@ -114,8 +119,8 @@ def treatment_status(patient: Patient, today: dt.date | None = None) -> Treatmen
     today = today or timezone.localdate()
     last = last_session(patient, today)
     if last is None:
-        return TreatmentStatus(None, None, aftercare.AFTERCARE, None, False)
+        return TreatmentStatus(None, None, aftercare.AFTERCARE, None, False, today)
     window = next_window(last.injected_on)
     return TreatmentStatus(
-        last, window, aftercare.AFTERCARE, (today - last.injected_on).days, window.is_open(today)
+        last, window, aftercare.AFTERCARE, (today - last.injected_on).days, window.is_open(today), today
     )

@@ -16,11 +16,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from toxinclinic.clinical import dosing, protocols, recall
+from toxinclinic.clinical import dosing, protocols
 from toxinclinic.inventory.demo import RECALL_DAYS, RECALL_LOT, history_lot_number
 from toxinclinic.inventory.models import Lot, Vial, VialStatus
 from toxinclinic.patients.models import PatientIndication
-from toxinclinic.treatment.conf import recall_interval_days
+from toxinclinic.treatment.services import next_window
 from toxinclinic.visits import services as svc
 from toxinclinic.visits.models import Consent, InjectionSite, OutsideInjection, VialUse, Visit
 
@@ -172,7 +172,7 @@ def seed(ctx: Any) -> None:
             history.append(
                 dosing.Session(when, product, indication, external_total_units=float(visit.planned_units))
             )
-        due = recall.recall_window(dates[-1], recall_interval_days()).is_open(today)
+        due = next_window(dates[-1]).is_open(today)
         if due and len(due_today) < 3 and pid != demo_id:
             due_today.append((patient, indication, product))
         ctx.advance(task)

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from toxinclinic.core.errors import Conflict, FieldError
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.visits import permissions as perms
-from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.models import Consent, Visit
 from toxinclinic.visits.services import get_visit
 

@@ -85,3 +85,15 @@ def test_next_window_uses_the_one_interval_setting(world: Any) -> None:
 def test_no_session_means_no_window(world: Any) -> None:
     status = services.treatment_status(world.patient)
     assert (status.last, status.window, status.days_since, status.window_open) == (None, None, None, False)
+
+
+def test_two_sessions_on_one_day_are_one_injection_date(world: Any) -> None:
+    sign_visit(world.patient, days_ago(20), indication="chronic_migraine")
+    sign_visit(world.patient, days_ago(20), indication="cervical_dystonia", total_units=200.0)
+    assert services.injection_dates(world.patient) == [days_ago(20)]
+
+
+def test_days_until_window_counts_from_the_judged_day(world: Any) -> None:
+    sign_visit(world.patient, days_ago(10))
+    status = services.treatment_status(world.patient, today=days_ago(4))
+    assert status.days_since == 6 and status.days_until_window == 84 - 6

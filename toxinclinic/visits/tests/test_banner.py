@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 
 from toxinclinic.accounts.locale import format_date
+from toxinclinic.patients.banner import safety_banner
 from toxinclinic.patients.models import Allergy, HistoryItem, Medication
 from toxinclinic.safety.models import SideEffectReport, TriageItem, TriageStatus
 from toxinclinic.treatment.models import TreatmentSession
-from toxinclinic.visits.banner import safety_banner
 from toxinclinic.visits.models import OutsideInjection
 from toxinclinic.visits.tests.helpers import draft_visit, prepared_visit
 

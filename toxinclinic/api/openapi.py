@@ -33,8 +33,6 @@ ERROR_STATUSES: dict[str, str] = {
 PLAIN_TEXT = "^[^\\u0000]*$"
 #: A decimal written as text (pydantic takes a Decimal as a JSON number or as such a string).
 DECIMAL_TEXT = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
-#: The same, with at least one character that is not white space (the forms strip text).
-NOT_BLANK_TEXT = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 ERROR_SCHEMAS: dict[str, Any] = {
     "FieldProblem": {

@@ -13,8 +13,8 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
-from toxinclinic.api.fields import checked_enum, model_choices
 from toxinclinic.clinical import products
+from toxinclinic.core.fields import checked_enum, model_choices
 from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.inventory import permissions as perms

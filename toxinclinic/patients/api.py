@@ -19,8 +19,8 @@ from toxinclinic.accounts.permissions import (
     can_list_patients,
     can_register_patient,
 )
-from toxinclinic.api.fields import form_field_types
 from toxinclinic.core.errors import FieldError
+from toxinclinic.core.fields import form_field_types
 from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.access import chart_for

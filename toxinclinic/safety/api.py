@@ -12,10 +12,10 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 
 from toxinclinic.accounts.locale import format_date
-from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
 from toxinclinic.core.errors import FieldError
+from toxinclinic.core.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.access import chart_for, own_patient
 from toxinclinic.patients.services import parse_public_id

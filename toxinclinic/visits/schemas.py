@@ -12,9 +12,9 @@ from typing import Any
 
 from ninja import Field
 
-from toxinclinic.api.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.clinical import anatomy, dosing, protocols
 from toxinclinic.core.errors import FieldError
+from toxinclinic.core.fields import REQUIRED_TEXT, checked_enum, model_choices
 from toxinclinic.core.schemas import Schema
 from toxinclinic.visits.charting import LAST_SESSION
 from toxinclinic.visits.checks import dose_check

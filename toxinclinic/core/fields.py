@@ -13,10 +13,10 @@ from django import forms
 from ninja import Field
 from pydantic import WithJsonSchema
 
-from toxinclinic.api.openapi import NOT_BLANK_TEXT
-
 #: A required text, documented: the server's form refuses a blank one in its own words ("This field is
 #: required."), so pydantic does not check it first.
+#: Text with at least one character that is not white space or NUL (the forms strip text).
+NOT_BLANK_TEXT = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 REQUIRED_TEXT = {"minLength": 1, "pattern": NOT_BLANK_TEXT}
 
 

@@ -10,7 +10,9 @@ An app listed in ``settings.WORKFLOW_APPS`` may provide any of these modules:
 - ``sections.py`` with ``sections(request, patient, page) -> list[Panel]`` — cards an app adds to another
   app's patient page (``page`` names it, e.g. ``"diary"``), so that page need not import the app;
 - ``banner.py`` with ``banner_facts(patient, *, exclude=None) -> dict`` — the app's part of the chart's
-  safety banner, composed by ``patients.banner``.
+  safety banner, composed by ``patients.banner``;
+- ``payer.py`` with ``forbids_early(patient) -> bool | None`` — whether the patient's payer refuses an
+  injection inside the minimum interval (``None``: not known here), asked by scheduling before booking.
 
 A module that exists is imported for real: an error inside it is an error, never skipped.
 """

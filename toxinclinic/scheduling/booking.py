@@ -22,6 +22,7 @@ from toxinclinic.audit.services import record_change, snapshot
 from toxinclinic.clinical import recall
 from toxinclinic.clinical import scheduling as engine
 from toxinclinic.core.errors import Conflict, FieldError
+from toxinclinic.core.plugins import app_modules
 from toxinclinic.messaging.hours import clinic_tz
 from toxinclinic.messaging.models import ClosedDay, OpeningHours
 from toxinclinic.patients.models import Patient
@@ -125,7 +126,12 @@ def last_injection_on(patient: Patient, before: dt.date | None = None) -> dt.dat
 
 def payer_forbids_early(patient: Patient) -> bool:
     """The payer rule the engine takes: does the patient's payer refuse an injection inside the minimum
-    interval? Today a clinic setting; the coverage room may answer per payer (see the report)."""
+    interval? The first app's ``payer.py`` plug-in that knows the patient's payer answers (coverage, from
+    the patient's authorization); otherwise the clinic's own ``refuse_inside_interval`` setting."""
+    for mod in app_modules("payer"):
+        verdict = mod.forbids_early(patient)
+        if verdict is not None:
+            return bool(verdict)
     return settings_for(patient.clinic).refuse_inside_interval
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from toxinclinic.messaging import conf
+from toxinclinic.messaging import conf, periodic
 from toxinclinic.messaging.channels import (
     Channel,
     DeliveryError,
@@ -26,7 +26,7 @@ from toxinclinic.messaging.channels import (
     channel_names,
     get_channel,
 )
-from toxinclinic.messaging.models import PENDING, Attempt, Message, Outcome, Status, Ticker
+from toxinclinic.messaging.models import PENDING, Attempt, Message, Outcome, Status
 
 log = logging.getLogger(__name__)
 
@@ -480,37 +480,14 @@ def ensure_ticking(now: dt.datetime | None = None) -> None:
     """Make sure one chain of periodic sweep tasks is alive (started, or revived after a long stop)."""
     from toxinclinic.messaging.tasks import sweep_task
 
-    if not sweep_task.get_backend().supports_defer:
-        return
-    now = now or timezone.now()
-    interval = conf.sweep_interval()
-    if Ticker.objects.filter(name=TICKER, next_run_at__gte=now - 3 * interval).exists():
-        return  # the chain is alive (the common case: one read, no write)
-    nxt = now + interval
-    with transaction.atomic():
-        ticker, created = Ticker.objects.get_or_create(name=TICKER, defaults={"next_run_at": nxt})
-        if not created:
-            created = bool(
-                Ticker.objects.filter(pk=ticker.pk, next_run_at__lt=now - 3 * interval).update(
-                    next_run_at=nxt
-                )
-            )
-        if created:
-            sweep_task.using(run_after=nxt).enqueue(nxt.isoformat())
+    periodic.ensure_ticking(TICKER, sweep_task, conf.sweep_interval(), now=now)
 
 
 def continue_ticking(scheduled_for: str) -> bool:
     """Called by the sweep task first: schedule its successor, unless a newer chain replaced this one."""
     from toxinclinic.messaging.tasks import sweep_task
 
-    nxt = timezone.now() + conf.sweep_interval()
-    with transaction.atomic():
-        kept = Ticker.objects.filter(
-            name=TICKER, next_run_at=dt.datetime.fromisoformat(scheduled_for)
-        ).update(next_run_at=nxt)
-        if kept:
-            sweep_task.using(run_after=nxt).enqueue(nxt.isoformat())
-    return bool(kept)
+    return periodic.continue_ticking(TICKER, sweep_task, conf.sweep_interval(), scheduled_for)
 
 
 def sweep(now: dt.datetime | None = None, *, worker: str = "") -> dict[str, int]:

@@ -12,16 +12,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from toxinclinic.accounts.locale import format_phone
 from toxinclinic.diary.models import DiaryEntry
+from toxinclinic.messaging import periodic
 from toxinclinic.messaging import services as messaging
 from toxinclinic.messaging.hours import clinic_tz
-from toxinclinic.messaging.models import PENDING, Message, Ticker
+from toxinclinic.messaging.models import PENDING, Message
 from toxinclinic.outcomes.services import due_for
 from toxinclinic.patients.models import Patient
 from toxinclinic.reminders import conf
@@ -219,37 +219,16 @@ TICKER = "reminders"
 
 
 def ensure_ticking(now: dt.datetime | None = None) -> None:
-    """Keep one chain of sweep tasks alive (as ``messaging.services.ensure_ticking`` does for its own)."""
+    """Keep one chain of sweep tasks alive; the first sweep comes soon after a (re)start."""
     from toxinclinic.reminders.tasks import reminder_sweep
 
-    if not reminder_sweep.get_backend().supports_defer:
-        return
-    now = now or timezone.now()
     interval = conf.sweep_interval()
-    if Ticker.objects.filter(name=TICKER, next_run_at__gte=now - 3 * interval).exists():
-        return
-    nxt = now + min(interval, dt.timedelta(seconds=60))  # the first sweep soon after a (re)start
-    with transaction.atomic():
-        ticker, created = Ticker.objects.get_or_create(name=TICKER, defaults={"next_run_at": nxt})
-        if not created:
-            created = bool(
-                Ticker.objects.filter(pk=ticker.pk, next_run_at__lt=now - 3 * interval).update(
-                    next_run_at=nxt
-                )
-            )
-        if created:
-            reminder_sweep.using(run_after=nxt).enqueue(nxt.isoformat())
+    first = min(interval, dt.timedelta(seconds=60))
+    periodic.ensure_ticking(TICKER, reminder_sweep, interval, first_in=first, now=now)
 
 
 def continue_ticking(scheduled_for: str) -> bool:
     """The sweep's first step: schedule its successor, unless a newer chain replaced this one."""
     from toxinclinic.reminders.tasks import reminder_sweep
 
-    nxt = timezone.now() + conf.sweep_interval()
-    with transaction.atomic():
-        kept = Ticker.objects.filter(
-            name=TICKER, next_run_at=dt.datetime.fromisoformat(scheduled_for)
-        ).update(next_run_at=nxt)
-        if kept:
-            reminder_sweep.using(run_after=nxt).enqueue(nxt.isoformat())
-    return bool(kept)
+    return periodic.continue_ticking(TICKER, reminder_sweep, conf.sweep_interval(), scheduled_for)

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from toxinclinic.core.errors import FieldError
+from toxinclinic.messaging import periodic
 from toxinclinic.messaging.hours import clinic_tz
-from toxinclinic.messaging.models import Ticker
 from toxinclinic.scheduling.models import Appointment, AppointmentKind, AppointmentStatus, Recall
 
 log = logging.getLogger(__name__)
@@ -87,33 +87,11 @@ def ensure_ticking(now: dt.datetime | None = None) -> None:
     """Start the periodic chain if none is alive (called after a booking commits, and by the demo)."""
     from toxinclinic.scheduling.tasks import open_drafts_task
 
-    if not open_drafts_task.get_backend().supports_defer:
-        return
-    now = now or timezone.now()
-    if Ticker.objects.filter(name=TICKER, next_run_at__gte=now - 3 * interval()).exists():
-        return
-    nxt = now + dt.timedelta(seconds=1)
-    with transaction.atomic():
-        ticker, created = Ticker.objects.get_or_create(name=TICKER, defaults={"next_run_at": nxt})
-        if not created:
-            created = bool(
-                Ticker.objects.filter(pk=ticker.pk, next_run_at__lt=now - 3 * interval()).update(
-                    next_run_at=nxt
-                )
-            )
-        if created:
-            open_drafts_task.using(run_after=nxt).enqueue(nxt.isoformat())
+    periodic.ensure_ticking(TICKER, open_drafts_task, interval(), first_in=dt.timedelta(seconds=1), now=now)
 
 
 def continue_ticking(scheduled_for: str) -> bool:
     """First thing the task does: schedule its successor, unless a newer chain replaced this one."""
     from toxinclinic.scheduling.tasks import open_drafts_task
 
-    nxt = timezone.now() + interval()
-    with transaction.atomic():
-        kept = Ticker.objects.filter(
-            name=TICKER, next_run_at=dt.datetime.fromisoformat(scheduled_for)
-        ).update(next_run_at=nxt)
-        if kept:
-            open_drafts_task.using(run_after=nxt).enqueue(nxt.isoformat())
-    return bool(kept)
+    return periodic.continue_ticking(TICKER, open_drafts_task, interval(), scheduled_for)

@@ -1,11 +1,28 @@
-"""Background work: recompute a clinic's worklist rows (the 30-day diary figures move with the calendar)."""
+"""Background work: recompute a clinic's worklist rows (the 30-day diary figures move with the calendar).
+
+``nightly_refresh`` is a periodic chain (``messaging.periodic``) that refreshes every clinic's rows every
+``REFRESH_EVERY``, so a coordinator opening the worklist in the morning sees today's figures; the worklist
+screen still queues a clinic refresh when it finds rows judged on an earlier day (a worker that was down).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django_tasks import task
 
+from toxinclinic.accounts.models import Clinic
 from toxinclinic.coordinator import rows
+from toxinclinic.coordinator.models import WorklistRow
+from toxinclinic.messaging import periodic
+from toxinclinic.patients.models import Patient
+
+TICKER = "coordinator.refresh"
+#: Rows are at most this stale after midnight (the diary figures change once a day).
+REFRESH_EVERY = dt.timedelta(hours=6)
 
 
 @task()
@@ -20,3 +37,29 @@ def queue_refresh(clinic_id: int) -> None:
     """Queue one clinic refresh at a time (a cache flag marks one in flight for an hour at most)."""
     if cache.add(f"coordinator:refresh:{clinic_id}", 1, timeout=3600):
         refresh_clinic.enqueue(clinic_id)
+
+
+def clinics_to_refresh(today: dt.date) -> list[int]:
+    """Clinics with a row judged before ``today``, or with patients and no rows yet."""
+    stale = WorklistRow.objects.filter(diary_as_of__lt=today).values_list("clinic_id", flat=True)
+    unrowed = Clinic.objects.filter(
+        Exists(Patient.objects.filter(clinic_id=OuterRef("pk"))),
+        ~Exists(WorklistRow.objects.filter(clinic_id=OuterRef("pk"))),
+    ).values_list("pk", flat=True)
+    return sorted(set(stale) | set(unrowed))
+
+
+@task()
+def nightly_refresh(scheduled_for: str) -> dict[str, int | bool]:
+    """Schedule the next run first (a worker killed here leaves the chain alive), then refresh every
+    clinic whose rows are not today's."""
+    kept = periodic.continue_ticking(TICKER, nightly_refresh, REFRESH_EVERY, scheduled_for)
+    today = timezone.localdate()
+    clinics = clinics_to_refresh(today)
+    written = sum(rows.refresh(cid, today=today) for cid in clinics)
+    return {"chain_kept": kept, "clinics": len(clinics), "rows": written}
+
+
+def ensure_ticking(now: dt.datetime | None = None) -> None:
+    """Start the refresh chain if none is alive (the worklist screen and the demo call it; one read)."""
+    periodic.ensure_ticking(TICKER, nightly_refresh, REFRESH_EVERY, first_in=dt.timedelta(minutes=1), now=now)

@@ -19,7 +19,7 @@ from toxinclinic.audit.services import log_action
 from toxinclinic.coordinator import services, worklist
 from toxinclinic.coordinator.models import OutreachOutcome, WorklistRow
 from toxinclinic.coordinator.permissions import can_assign, can_record_outreach, can_view_worklist
-from toxinclinic.coordinator.tasks import queue_refresh
+from toxinclinic.coordinator.tasks import ensure_ticking, queue_refresh
 from toxinclinic.core.errors import FieldError
 from toxinclinic.patients.access import chart_for
 
@@ -42,6 +42,7 @@ def worklist_screen(request: HttpRequest) -> HttpResponse:
     # Rows judged on an earlier day: queue the clinic refresh (the 30-day diary figures move each day).
     if WorklistRow.objects.filter(clinic_id=request.user.clinic_id, diary_as_of__lt=today).exists():
         queue_refresh(request.user.clinic_id)
+    ensure_ticking()
     log_action(
         "worklist.viewed", actor=request.user, clinic_id=request.user.clinic_id, data={"filters": filters}
     )

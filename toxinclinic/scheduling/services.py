@@ -17,25 +17,26 @@ from toxinclinic.treatment.services import next_window
 DUE_SOON_DAYS = 28
 
 
-def set_recall(visit: Any) -> recall.RecallWindow:
-    """Store the patient's next due date for this indication from ``visit`` (a signed visit).
+def set_recall(session: Any) -> recall.RecallWindow:
+    """Store the patient's next due date for this indication from a recorded treatment session (the
+    treatment room's ``session_recorded``; units and product are the session's own).
 
-    A visit older than the one already on record (history entered late) does not move the recall back.
+    A session older than the one already on record (history entered late) does not move the recall back.
     """
-    window = next_window(visit.visit_date)
-    current = Recall.objects.filter(patient_id=visit.patient_id, indication=visit.indication).first()
-    if current is not None and current.last_session_on > visit.visit_date:
+    window = next_window(session.injected_on)
+    current = Recall.objects.filter(patient_id=session.patient_id, indication=session.indication).first()
+    if current is not None and current.last_session_on > session.injected_on:
         return next_window(current.last_session_on)
     values = {
-        "clinic_id": visit.clinic_id,
-        "product": visit.product,
-        "last_session_on": visit.visit_date,
+        "clinic_id": session.clinic_id,
+        "product": session.product,
+        "last_session_on": session.injected_on,
         "opens_on": window.opens,
         "due_on": window.due,
-        "last_visit_id": visit.public_id,
+        "last_visit_id": session.visit_id,
     }
     if current is None:
-        Recall.objects.create(patient_id=visit.patient_id, indication=visit.indication, **values)
+        Recall.objects.create(patient_id=session.patient_id, indication=session.indication, **values)
     else:
         Recall.objects.filter(pk=current.pk).update(**values, updated_at=timezone.now())
     return window
@@ -50,7 +51,6 @@ def recalls_for(user: Any) -> QuerySet[Recall]:
 def with_open_visit(qs: QuerySet[Recall]) -> QuerySet[Recall]:
     """Annotate each recall with the patient's open (unsigned) visit for the same indication, if any:
     ``open_visit_id`` (its public id) and ``open_visit_on`` (its date)."""
-    # Imported here: visits imports this module when a visit is signed (set_recall).
     from toxinclinic.visits.models import Visit, VisitStatus
 
     open_visits = Visit.objects.filter(

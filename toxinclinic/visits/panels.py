@@ -1,8 +1,8 @@
-"""Home-screen cards: today's visits (clinical staff), expiring stock and recalls due (all staff)."""
+"""Home-screen cards: today's visits (clinical staff) and expiring stock (all staff); the recall card is
+scheduling's."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -18,13 +18,11 @@ def panels(request: Any) -> list[Panel]:
     if not is_staff_member(user):
         return []
     from toxinclinic.inventory.services import EXPIRY_ALERT_DAYS, expiring_rows
-    from toxinclinic.scheduling.services import recall_list
 
     today = timezone.localdate()
     visits = list(visits_for(user).filter(visit_date=today).select_related("patient").order_by("status")[:8])
     drafts = sum(1 for v in visits if v.status == VisitStatus.DRAFT)
     expiring = expiring_rows(user, today)
-    due = recall_list(user, today, which="due", days=14)
     return [
         Panel(
             "visits/panel_today.html",
@@ -34,10 +32,6 @@ def panels(request: Any) -> list[Panel]:
                 "expiring": expiring[:4],
                 "expiring_count": len(expiring),
                 "alert_days": EXPIRY_ALERT_DAYS,
-                "overdue": recall_list(user, today, which="overdue").count(),
-                "due_count": due.count(),
-                "due": list(due[:5]),
-                "soon": today + dt.timedelta(days=14),
             },
             order=10,
         )

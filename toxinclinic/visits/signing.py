@@ -25,6 +25,7 @@ from toxinclinic.clinical._common import fmt_units
 from toxinclinic.core.errors import Conflict, FieldError
 from toxinclinic.core.signals import visit_signed
 from toxinclinic.inventory.services import mark_used
+from toxinclinic.treatment.services import next_window
 from toxinclinic.visits.checks import dose_check, engine_session
 from toxinclinic.visits.drafts import NoteSigned
 from toxinclinic.visits.history import history_sessions
@@ -227,9 +228,8 @@ def sign_visit(
         uses = r.uses
         mark_used(u.vial_id for u in uses)
         _store_billing(locked, lines, 1)
-        from toxinclinic.scheduling.services import set_recall
-
-        window = set_recall(locked)
+        # The recall row itself is the scheduling room's: it follows the recorded session (session_recorded).
+        window = next_window(locked.visit_date)
         content = note_content(locked, r, lines, uses, window, acknowledged=r.warnings, overrides=ov_rows)
         note = SignedNote.objects.create(
             visit=locked, version=1, content=content, signed_by=clinician, signed_at=now

@@ -67,8 +67,6 @@ TEMPORARY: dict[tuple[str, str], str] = {
     ("outcomes", "diary"): "r1: own-patient look-ups -> patients.access; o: outcomes/demo.py (DiaryMonth)",
     # v: the lot recall search and the recall on signing.
     ("inventory", "visits"): "v: the lot recall search reads visits.services.lot_recipients",
-    ("visits", "scheduling"): "v / c1: signing calls scheduling.set_recall (make it a session_recorded "
-    "receiver); the staff home card reads the recall list (move it to scheduling/panels.py)",
 }
 
 #: Modules over the line limit, each with who is splitting it (empty: every module is short enough).

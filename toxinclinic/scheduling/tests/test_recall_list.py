@@ -1,5 +1,6 @@
-"""Signing sets the recall (12 weeks, from the engine) in an indexed due date; the coordinator's list
-shows who is overdue and who is due soon."""
+"""Signing sets the recall (12 weeks, from the engine) in an indexed due date — once the signed session is
+recorded after commit (the treatment room's ``session_recorded``); the coordinator's list shows who is
+overdue and who is due soon."""
 
 from __future__ import annotations
 
@@ -16,14 +17,36 @@ from toxinclinic.visits.tests.helpers import prepared_visit
 pytestmark = pytest.mark.django_db
 
 
-def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any) -> None:
+@pytest.fixture
+def sign(world: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """Sign as a clinician and run what signing does after commit (the session, then the recall)."""
+
+    def run(visit: Any, **kw: Any) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            svc.sign_visit(
+                visit,
+                world.user("clinician"),
+                expected_version=visit.version,
+                acknowledge_warnings=True,
+                **kw,
+            )
+
+    return run
+
+
+def test_signing_without_commit_sets_no_recall_yet(world: Any) -> None:
+    """The recall follows the committed session: a signing rolled back leaves none behind."""
+    v = prepared_visit(world, visit_date=timezone.localdate() - dt.timedelta(days=100))
+    svc.sign_visit(v, world.user("clinician"), expected_version=v.version, acknowledge_warnings=True)
+    assert not Recall.objects.filter(patient=world.patient).exists()
+
+
+def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any, sign: Any) -> None:
     today = timezone.localdate()
     old = prepared_visit(world, visit_date=today - dt.timedelta(days=100))
-    svc.sign_visit(old, world.user("clinician"), expected_version=old.version, acknowledge_warnings=True)
+    sign(old)
     recent = prepared_visit(world, patient=world.patient2, visit_date=today - dt.timedelta(days=70))
-    svc.sign_visit(
-        recent, world.user("clinician"), expected_version=recent.version, acknowledge_warnings=True
-    )
+    sign(recent)
     r = Recall.objects.get(patient=world.patient)
     assert r.due_on == old.visit_date + dt.timedelta(days=84) and r.last_visit_id == old.public_id
     c = client_as("coordinator")
@@ -37,18 +60,12 @@ def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any) -> No
     assert "Lovelace" not in client_as("other_clinician").get("/scheduling/recalls/").content.decode()
 
 
-def test_late_entered_history_does_not_move_the_recall_back(world: Any) -> None:
+def test_late_entered_history_does_not_move_the_recall_back(world: Any, sign: Any) -> None:
     today = timezone.localdate()
     newer = prepared_visit(world, visit_date=today - dt.timedelta(days=10))
-    svc.sign_visit(newer, world.user("clinician"), expected_version=newer.version, acknowledge_warnings=True)
+    sign(newer)
     older = prepared_visit(world, visit_date=today - dt.timedelta(days=120))
-    svc.sign_visit(
-        older,
-        world.user("clinician"),
-        expected_version=older.version,
-        acknowledge_warnings=True,
-        overrides={"min_interval": "Entered late from paper"},
-    )
+    sign(older, overrides={"min_interval": "Entered late from paper"})
     assert Recall.objects.get(patient=world.patient).last_session_on == newer.visit_date
 
 
@@ -81,10 +98,12 @@ def test_the_clinics_interval_setting_sets_the_due_date(
     )
 
 
-def test_an_open_visit_is_not_overdue_and_names_link_to_the_chart(world: Any, client_as: Any) -> None:
+def test_an_open_visit_is_not_overdue_and_names_link_to_the_chart(
+    world: Any, client_as: Any, sign: Any
+) -> None:
     today = timezone.localdate()
     old = prepared_visit(world, visit_date=today - dt.timedelta(days=100))
-    svc.sign_visit(old, world.user("clinician"), expected_version=old.version, acknowledge_warnings=True)
+    sign(old)
     c = client_as("coordinator")
     page = c.get("/scheduling/recalls/?which=overdue").content.decode()
     assert f'href="/patients/{world.patient.public_id}/">Lovelace, Ada</a>' in page

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from toxinclinic.fhir import audit, export
+from toxinclinic.fhir import audit, export, housekeeping
 from toxinclinic.fhir.models import ExportJob, ExportStatus
 from toxinclinic.fhir.outcome import FhirError, fhir_response, operation_outcome
 from toxinclinic.fhir.resources import PATIENT_TYPES, TYPES
@@ -72,6 +72,7 @@ def _kickoff(request: HttpRequest, level: str, group: str = "") -> HttpResponse:
     from toxinclinic.fhir.tasks import run_export
 
     run_export.enqueue(str(job.public_id))
+    housekeeping.ensure_ticking()  # expired files are removed on a schedule from the first export on
     resp = HttpResponse(status=202)
     resp["Content-Location"] = f"{base_url(request)}$export-status/{job.public_id}"
     return resp

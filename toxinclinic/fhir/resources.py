@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from toxinclinic.accounts.models import Clinic, Location, Role, User
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth
 from toxinclinic.fhir import codes
-from toxinclinic.fhir.serializers import admin, chart, observations, procedures
+from toxinclinic.fhir.serializers import admin, chart, observations, procedures, scheduling
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import (
     Allergy,
@@ -25,6 +25,7 @@ from toxinclinic.patients.models import (
     PreventiveTrial,
 )
 from toxinclinic.safety.models import AdverseEvent
+from toxinclinic.scheduling.models import Appointment
 from toxinclinic.visits.models import SignedNote, Visit, VisitStatus
 
 
@@ -405,6 +406,21 @@ TYPES: dict[str, FhirType] = {
                     date="signed_at",
                     updated="signed_at",
                     clinic="visit__clinic_id",
+                    lookup=_by_public_id(),
+                ),
+            ),
+            _DATED,
+        ),
+        FhirType(
+            "Appointment",
+            (
+                Source(
+                    "appointment",
+                    lambda: Appointment.objects.select_related("patient", "clinician", "location"),
+                    _one(scheduling.appointment),
+                    patient="patient",
+                    date="starts_at",
+                    updated="updated_at",
                     lookup=_by_public_id(),
                 ),
             ),

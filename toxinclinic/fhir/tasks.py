@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from toxinclinic.fhir import export
+from toxinclinic.fhir import export, housekeeping
 from toxinclinic.tasklease import policy
 
 
@@ -20,5 +20,8 @@ def run_export(job_id: str) -> str:
 
 
 @task()
-def purge_expired_exports() -> int:
-    return export.purge_expired()
+def purge_expired_exports(scheduled_for: str = "") -> dict[str, int | bool]:
+    """Remove expired exports' files. Run by the ``housekeeping`` chain (``scheduled_for`` = this run's
+    slot): the successor is scheduled first, so a worker killed mid-purge leaves the chain alive."""
+    kept = housekeeping.continue_ticking(scheduled_for) if scheduled_for else False
+    return {"chain_kept": kept, "purged": export.purge_expired()}

@@ -14,6 +14,8 @@ ROUTES: list[Route] = [
     Route("fhir:transaction", "POST", "/fhir/R4/", expect(401), body={"resourceType": "Bundle"}),
     Route("fhir:search", "GET", "/fhir/R4/Patient", expect(401)),
     Route("fhir:read", "GET", "/fhir/R4/Patient/{patient}", expect(401)),
+    Route("fhir:search", "GET", "/fhir/R4/Appointment", expect(401)),
+    Route("fhir:read", "GET", "/fhir/R4/Appointment/{patient}", expect(401)),
     Route("fhir:export", "GET", "/fhir/R4/$export", expect(401)),
     Route("fhir:export_status", "GET", "/fhir/R4/$export-status/{patient}", expect(401)),
 ]

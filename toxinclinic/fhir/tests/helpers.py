@@ -137,4 +137,26 @@ def full_chart(world: Any, patient: Any = None) -> dict[str, Any]:
             },
         )[0],
     )
+    out["appointment"] = appointment(world, p)
     return out
+
+
+def appointment(world: Any, patient: Any, *, days: int = 7, status: str = "booked", **kw: Any) -> Any:
+    """A booked time with the clinic's clinician at the visit's location, ``days`` from now."""
+    from django.utils import timezone
+
+    from toxinclinic.scheduling.models import Appointment
+    from toxinclinic.visits.tests.helpers import location
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=days)
+    return Appointment.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        clinician=world.user("clinician"),
+        location=kw.pop("location", None) or location(patient.clinic, "Appointments"),
+        kind=kw.pop("kind", "injection"),
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+        status=status,
+        **kw,
+    )

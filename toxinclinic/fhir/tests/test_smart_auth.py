@@ -105,3 +105,26 @@ def test_token_without_the_types_scope_is_403(world: Any, client: Any) -> None:
     assert r.status_code == 403 and r.json()["issue"][0]["code"] == "forbidden"
     assert AuditEvent.objects.filter(action="fhir.refused", data__reason="scope").exists()
     assert client.get("/fhir/R4/Patient", **auth(tok)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_expired_token_or_a_deactivated_client_is_401(world: Any, client: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from toxinclinic.fhir.models import AccessToken
+
+    c, key = make_client(world.clinic)
+    tok = get_token(client, c, key)
+    path = f"/fhir/R4/Patient/{world.patient.public_id}"
+    assert client.get(path, **auth(tok)).status_code == 200
+    AccessToken.objects.filter(digest=AccessToken.hash(tok)).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert client.get(path, **auth(tok)).status_code == 401
+    tok2 = get_token(client, c, key)
+    assert client.get(path, **auth(tok2)).status_code == 200
+    c.active = False
+    c.save()
+    assert client.get(path, **auth(tok2)).status_code == 401

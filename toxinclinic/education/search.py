@@ -62,7 +62,8 @@ STOPWORDS = frozenset(
     id let way one someone something anyone whether sure not matter properly proper till until happen
     happens happened
     exactly exact between part parts affect affected affects decide decides decided usual usually possible
-    possibly ever even mean means everything cause causes make makes""".split()
+    possibly ever even mean means everything cause causes make makes basically literally honestly
+    probably maybe supposed guys anyway bits real proper gonna wanna gotta""".split()
 )
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
@@ -152,6 +153,42 @@ LAY_WORDS: dict[str, str] = {
     "sessions": "rounds",
     "session": "round",
     "treatments": "rounds",
+    **{
+        lay: page
+        for page, lays in {
+            # The page's own vocabulary (left) and the everyday words patients use for it (right).
+            "injection": "prick pricks poke pokes injecting botoxed",
+            "pain": "painfull tender agony stings stinging aching achy",
+            "bruise": "bruising bruised bruises",
+            "swelling": "swollen puffy puffiness lump lumps bump bumps",
+            "swallowing": "swallow gulp gulping",
+            "breathing": "breathe breath breathless",
+            "wheezing": "wheezy wheeze",
+            "allergic": "allergy allergies",
+            "medicines": "prescriptions prescription",
+            "blood thinner": "eliquis xarelto plavix clopidogrel apixaban",
+            "breastfeeding": "lactating",
+            "cosmetic": "lines crows ageing aging antiaging",
+            "home": "house",
+            "same day home": "overnight",
+            "awake": "anaesthetic anesthetic anaesthesia anesthesia unconscious",
+            "surgery": "operation operations op",
+            "diary": "log logs journal tracker",
+            "wear": "clothes clothing outfit dress",
+            "tell": "mention disclose inform",
+            "dose": "amount dosage dosing",
+            "strongest": "peak peaks best maximum max",
+            "spread": "travel travels leak leaks",
+            "cure": "permanent permanently fix",
+            "frown": "frozen expression expressions",
+            "painkillers": "analgesics paracetamol acetaminophen ibuprofen tylenol advil",
+            "machine": "device equipment emg",
+            "pause": "break halfway",
+            "chronic migraine means": "qualify qualifies eligible eligibility criteria",
+            "relaxants": "relaxers",
+        }.items()
+        for lay in lays.split()
+    },
 }
 #: Phrases first (before splitting into words).
 LAY_PHRASES: tuple[tuple[str, str], ...] = (
@@ -176,12 +213,24 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
     (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
     (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
+    # “Wears off” is about time, “wear” about clothes: keep the stemmer from making them one word.
+    (r"\bwear(s|ing)? off\b", "wearoff"),
+    # “Signs” of a reaction are symptoms; to “sign” is a form.
+    (r"\bsigns\b", "symptoms"),
+    (r"\bunits\b", "units dose"),
+    (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is|goes) in(to)?\b", "made from"),
 )
 _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bcan't\b|\bcannot\b", "can not"),
     (r"\bwon't\b", "will not"),
     (r"n't\b", " not"),
     (r"'(m|re|ve|ll|d|s)\b", ""),
+    # Typed without the apostrophe, as on a phone: “dont”, “whats”, “im”.
+    (r"\b(do|does|did|is|are|was|were|have|has|had|should|would|could)nt\b", r"\1 not"),
+    (r"\bcant\b", "can not"),
+    (r"\bwont\b", "will not"),
+    (r"\b(what|that|it|there|who|where|how)s\b", r"\1"),
+    (r"\b(im|ive|youre|theyre)\b", "i"),
 )
 
 #: Question intent → the words the page's timeline and instructions use (added at INTENT_WEIGHT).
@@ -216,6 +265,20 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # “What if …” asks for an instruction, but the rest of the question says which: a light nudge only.
     (re.compile(r"\bwhat if\b|\bwhat happens if\b"), "~help"),
+    # “Should I stop my warfarin?”: the page's instruction about stopping medicines.
+    (
+        re.compile(
+            r"\b(stop|quit|come off|give up|skip)\b.*\b(medicines?|medications?|meds|tablets|pills|thinners?"
+            r"|warfarin|aspirin)\b"
+        ),
+        "donot stop medicine own",
+    ),
+    # “Can I … after?”: the aftercare instructions, lightly (the rest of the question says which).
+    (
+        re.compile(r"\bafter(wards)?\b.*\b(can|may|should) i\b|\b(can|may|should) i\b.*\bafter(wards)?\b"),
+        "~normal day",
+    ),
+    (re.compile(r"\bwhat (could|can|might) go wrong\b|\bis it safe\b"), "side effects"),
     (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
     (

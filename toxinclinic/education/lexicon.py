@@ -117,7 +117,7 @@ LAY_WORDS: dict[str, str] = {
             "pain": "painfull tender agony stings stinging aching achy",
             "bruise": "bruising bruised bruises",
             "swelling": "swollen puffy puffiness lump lumps bump bumps",
-            "swallowing": "swallow gulp gulping",
+            "swallowing": "swallow gulp gulping food",
             "breathing": "breathe breath breathless",
             "wheezing": "wheezy wheeze",
             "allergic": "allergy allergies",
@@ -142,6 +142,9 @@ LAY_WORDS: dict[str, str] = {
             "pause": "break halfway",
             "chronic migraine means": "qualify qualifies eligible eligibility criteria",
             "relaxants": "relaxers",
+            "other": "besides except alternatively",
+            "health": "medical",
+            "fewer": "occasional infrequent",
         }.items()
         for lay in lays.split()
     },
@@ -225,7 +228,8 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\b(stop|quit|come off|give up|skip)\b.*\b(medicines?|medications?|meds|tablets|pills|thinners?"
-            r"|warfarin|aspirin)\b"
+            r"|warfarin|aspirin)\b|\b(medicines?|medications?|meds|tablets|pills|thinners?|warfarin|aspirin)\b"
+            r".*\b(stop|quit|come off|give up|skip)\b"
         ),
         "donot stop medicine own",
     ),

@@ -269,7 +269,10 @@ class Index:
                 into = light if words.startswith("~") else extra
                 into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
                 # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
-                consumed.update(terms(m.group(0)))
+                # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”).
+                for text in (query.lower(), low):
+                    for each in pattern.finditer(text):
+                        consumed.update(terms(each.group(0)))
         kept = [t for t in own if t not in consumed or t in self._stems]
         self._light = light
         return (kept or own), extra

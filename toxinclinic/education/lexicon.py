@@ -19,7 +19,8 @@ STOPWORDS = frozenset(
     happens happened
     exactly exact between part parts affect affected affects decide decides decided usual usually possible
     possibly ever even mean means everything cause causes make makes basically literally honestly
-    probably maybe supposed guys anyway bits real proper gonna wanna gotta""".split()
+    probably maybe supposed guys scared afraid nervous anxious frightened terrified
+    anyway bits real proper gonna wanna gotta""".split()
 )
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
@@ -50,6 +51,7 @@ LAY_WORDS: dict[str, str] = {
     "pregnancy": "pregnant",
     "wrinkles": "cosmetic",
     "wrinkle": "cosmetic",
+    "cervical": "cervical neck",  # cervical means “of the neck”: “my neck” meets the dystonia parts
     "physio": "physical therapy",
     "physiotherapy": "physical therapy",
     "asleep": "awake",
@@ -142,6 +144,15 @@ LAY_WORDS: dict[str, str] = {
             "pause": "break halfway",
             "chronic migraine means": "qualify qualifies eligible eligibility criteria",
             "relaxants": "relaxers",
+            "doctor": "doc doctors dr physician neurologist",
+            "eyebrows": "eyebrow brow brows",
+            "flu like": "fever feverish shivery chills",
+            "bladder": "pee wee incontinence peeing",
+            "hoarse": "croaky raspy husky",
+            "hives": "itchy itching itch welts",
+            "shaking": "tremor tremors shaky shakes",
+            "twist": "crooked twisted twisting",
+            "trying for a baby": "conceive conceiving ttc",
             "other": "besides except alternatively",
             "health": "medical",
             "fewer": "occasional infrequent",

@@ -144,6 +144,7 @@ LAY_WORDS: dict[str, str] = {
             "pause": "break halfway",
             "chronic migraine means": "qualify qualifies eligible eligibility criteria",
             "relaxants": "relaxers",
+            "fine": "thick thickness big size gauge",
             "doctor": "doc doctors dr physician neurologist",
             "eyebrows": "eyebrow brow brows",
             "flu like": "fever feverish shivery chills",
@@ -185,6 +186,9 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
     # “Wears off” is about time, “wear” about clothes: keep the stemmer from making them one word.
     (r"\bwear(s|ing)? off\b", "wearoff"),
+    (r"\bkilling (me|my)\b", "pain"),
+    # Staff names, ages and such are never on a treatment page: one word the page cannot contain.
+    (r"\b(doctor|nurse|surgeon)'?s? (name|age|qualifications?)\b", "staffdetails"),
     # “Signs” of a reaction are symptoms; to “sign” is a form.
     (r"\bsigns\b", "symptoms"),
     (r"\bunits\b", "units dose"),

@@ -56,6 +56,14 @@ DEFINITION_BONUS = 3.0
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=64)
+def _pattern_words(pattern: re.Pattern[str]) -> frozenset[str]:
+    """The stems of the literal words an intent's pattern spells out (not what its wildcards match)."""
+    return frozenset(_stem(w) for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-z]", " ", pattern.pattern)))
+
+
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -269,10 +277,12 @@ class Index:
                 into = light if words.startswith("~") else extra
                 into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
                 # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
-                # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”).
+                # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”), but
+                # only the pattern's own words: “can I smoke after” must not lose “smoke” to the “.*”.
+                cues = _pattern_words(pattern)
                 for text in (query.lower(), low):
                     for each in pattern.finditer(text):
-                        consumed.update(terms(each.group(0)))
+                        consumed.update(t for t in terms(each.group(0)) if t in cues)
         kept = [t for t in own if t not in consumed or t in self._stems]
         self._light = light
         return (kept or own), extra

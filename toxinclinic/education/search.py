@@ -3,7 +3,7 @@
 How a question meets the page's words:
 
 - both are lower-cased, contractions opened (“can't” → “can not”), lay words replaced by the page's
-  (``LAY_WORDS``: shots → injections, droop → droopy, get ready → prepare, hurt → pain …) and stemmed
+  (``lexicon.LAY_WORDS``: shots → injections, droop → droopy, get ready → prepare, hurt → pain …) and stemmed
   with the Snowball English stemmer (snowballstemmer), so “injected” meets “injections”;
 - a question word the page never uses is matched to the closest page word when it is a likely
   misspelling (rapidfuzz, ratio ≥ ``FUZZY_CUTOFF``): “painfull” → “painful”, “pregnent” → “pregnant”;

@@ -3,7 +3,7 @@
 How a question meets the page's words:
 
 - both are lower-cased, contractions opened (“can't” → “can not”), lay words replaced by the page's
-  (``LAY_WORDS``: shots → injections, droop → droopy, get ready → prepare, hurt → pain …) and stemmed
+  (``lexicon.LAY_WORDS``: shots → injections, droop → droopy, get ready → prepare, hurt → pain …) and stemmed
   with the Snowball English stemmer (snowballstemmer), so “injected” meets “injections”;
 - a question word the page never uses is matched to the closest page word when it is a likely
   misspelling (rapidfuzz, ratio ≥ ``FUZZY_CUTOFF``): “painfull” → “painful”, “pregnent” → “pregnant”;
@@ -36,12 +36,14 @@ from django.utils.html import format_html
 from rapidfuzz import fuzz, process
 
 from toxinclinic.education import markup
+from toxinclinic.education.lexicon import CONTRACTIONS as _CONTRACTIONS
+from toxinclinic.education.lexicon import INTENTS, LAY_PHRASES, LAY_WORDS, STOPWORDS
 
 MAX_QUERY_CHARS = 300
 MIN_COVERAGE = 0.6
 MIN_SCORE = 1.0
 TITLE_WEIGHT = 2
-INTENT_WEIGHT = 0.5
+INTENT_WEIGHT = 0.75
 LIGHT_INTENT_WEIGHT = 0.25
 FUZZY_CUTOFF = 80
 FUZZY_MIN_LEN = 5
@@ -52,186 +54,16 @@ SHORT_SENTENCE_WORDS = 6
 FAQ_FIRST_BONUS = 1.5
 DEFINITION_BONUS = 3.0
 
-STOPWORDS = frozenset(
-    """a about actually all also am an and any anything are as at be been being but by can could did do
-    does doing done for from get gets getting go going had has have having he her here hers him his how i
-    if in into is it its just me might more most much my no of on once only or our out own please
-    she should so some such than that the their them then there these they this those to too us very was
-    we were what when where which while who whom why will with would you your yours during need needs
-    know want tell really okay ok thing things stuff still able like lot lots kind sort bit am im ive ill
-    id let way one someone something anyone whether sure not matter properly proper till until happen
-    happens happened
-    exactly exact between part parts affect affected affects decide decides decided usual usually possible
-    possibly ever even mean means everything cause causes make makes""".split()
-)
-
-#: Patients' words → the page's words, applied to page and question alike (so either side may use either).
-LAY_WORDS: dict[str, str] = {
-    "shot": "injection",
-    "shots": "injections",
-    "jab": "injection",
-    "jabs": "injections",
-    "needles": "injections",
-    "needle": "injection",
-    "injected": "injection",
-    "inject": "injection",
-    "hurt": "pain",
-    "hurts": "pain",
-    "painful": "pain",
-    "sting": "pain",
-    "pinch": "pain",
-    "sore": "pain",
-    "ache": "pain",
-    "droop": "droopy",
-    "drooping": "droopy",
-    "droops": "droopy",
-    "eyesight": "vision",
-    "sight": "vision",
-    "quit": "stop",
-    "nursing": "breastfeeding",
-    "expecting": "pregnant",
-    "pregnancy": "pregnant",
-    "wrinkles": "cosmetic",
-    "wrinkle": "cosmetic",
-    "physio": "physical therapy",
-    "physiotherapy": "physical therapy",
-    "asleep": "awake",
-    "dangers": "side effects serious",
-    "danger": "side effects serious",
-    "dangerous": "side effects serious",
-    "risks": "side effects",
-    "risk": "side effects",
-    "safe": "side effects",
-    "complications": "side effects",
-    "massage": "rub",
-    "appointment": "visit",
-    "appointments": "visits",
-    "beforehand": "before",
-    "instead": "other",
-    "eyelids": "eyelid",
-    "avoid": "donot",
-    "uncomfortable": "pain",
-    "discomfort": "pain",
-    "results": "effect",
-    "result": "effect",
-    "choke": "swallowing",
-    "choking": "swallowing",
-    "poison": "toxin",
-    "poisonous": "toxin",
-    "fail": "not work",
-    "fails": "not work",
-    "failed": "not work",
-    "regularly": "often",
-    "touch": "rub",
-    "sag": "droopy",
-    "sagging": "droopy",
-    "saggy": "droopy",
-    "heavy": "droopy",
-    "beauty": "cosmetic",
-    "aesthetic": "cosmetic",
-    "expressionless": "frown eyebrows",
-    "blurry": "blurred",
-    "forever": "repeat every",
-    "overuse": "too many days",
-    "overusing": "too many days",
-    "worst": "serious",
-    "spasm": "tighten",
-    "spasms": "tighten",
-    "ae": "emergency",
-    "er": "emergency",
-    "medications": "medicines",
-    "medication": "medicine",
-    "meds": "medicines",
-    "drugs": "medicines",
-    "pills": "tablets",
-    "pill": "tablet",
-    "anticoagulant": "blood thinner",
-    "anticoagulants": "blood thinners",
-    "warfarin": "blood thinner warfarin",
-    "aspirin": "blood thinner",
-    "sessions": "rounds",
-    "session": "round",
-    "treatments": "rounds",
-}
-#: Phrases first (before splitting into words).
-LAY_PHRASES: tuple[tuple[str, str], ...] = (
-    (r"\beye ?lids?\b", "eyelid"),
-    (r"\bget(ting)? ready\b|\bprepar(e|ing|ation)\b", "before visit"),
-    # The intent is read from the question as typed; the words "long", "soon" … only add noise.
-    (r"\bhow (long|soon|often|many|frequently)\b", "how"),
-    (r"\bblood[- ]thinning\b", "blood thinner"),
-    (r"\bkicks? in\b", "start working"),
-    (r"\btakes? effect\b", "start working"),
-    (r"\bside[- ]affects?\b", "side effects"),
-    (r"\bcounts? as\b", "is"),
-    # Prohibitions are one word, so “avoid” can find the page's “Do not …” instructions.
-    (r"\b(do|must|should) not\b", "donot"),
-    (r"\bbad reactions?\b|\badverse (effects?|reactions?)\b", "side effects"),
-    (r"\ba ?& ?e\b|\bemergency room\b", "emergency"),
-    (r"\bput (me|you|them) to sleep\b|\bknock(ed)? out\b|\bsedat\w*\b", "awake"),
-    (r"\bnot help(s|ing|ed)?\b", "not work help"),
-    (r"\bcarry on( with)?\b", "keep"),
-    (r"\bcome off\b|\bgive up\b", "stop"),
-    (r"\bbreast[- ]feed", "breastfeed"),
-    (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
-    (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
-    (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
-)
-_CONTRACTIONS: tuple[tuple[str, str], ...] = (
-    (r"\bcan't\b|\bcannot\b", "can not"),
-    (r"\bwon't\b", "will not"),
-    (r"n't\b", " not"),
-    (r"'(m|re|ve|ll|d|s)\b", ""),
-)
-
-#: Question intent → the words the page's timeline and instructions use (added at INTENT_WEIGHT).
-INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
-            r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
-            r"|\bhow many days\b|\bsee (results|a difference|a change)\b"
-        ),
-        "change within days weeks full effect notice",
-    ),
-    (
-        re.compile(
-            r"\bhow long (does|will|do|did) .*\b(last|stay)\b|\bwears? off\b"
-            r"|\bkeeps? working\b|\bhow many months\b"
-        ),
-        "lasts months wears off",
-    ),
-    (
-        re.compile(
-            r"\bhow (often|frequent|regular)|\bcome back\b|\brepeat|\bhow many weeks\b"
-            r"|\bbetween (treatments|sessions|rounds|injections|shots|visits)\b"
-        ),
-        "every weeks repeat come back",
-    ),
-    (
-        re.compile(
-            r"\bwhat (should|do|can) i do\b|\bworried\b|\bwho (can|do|should) i (call|ring|phone|contact)\b"
-        ),
-        "call clinic help",
-    ),
-    # “What if …” asks for an instruction, but the rest of the question says which: a light nudge only.
-    (re.compile(r"\bwhat if\b|\bwhat happens if\b"), "~help"),
-    (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
-    (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
-    (
-        re.compile(
-            r"\b(other|alternative)s? (options?|treatments?|choices?|ways|medicines?|drugs?|tablets?"
-            r"|injections?|shots?)\b|\belse\b|\binstead\b|\balternatives?\b|\boptions?\b"
-        ),
-        "other choices",
-    ),
-    (
-        re.compile(r"\bhow long .*\b(appointment|visit|procedure|injections?|shots?) (take|last)\b"),
-        "few minutes seconds",
-    ),
-)
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=64)
+def _pattern_words(pattern: re.Pattern[str]) -> frozenset[str]:
+    """The stems of the literal words an intent's pattern spells out (not what its wildcards match)."""
+    return frozenset(_stem(w) for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-z]", " ", pattern.pattern)))
+
+
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -408,6 +240,9 @@ class Index:
             {w for d in docs for w in _words(d.title + " " + markup.sentences(d.body)) if len(w) >= 4}
             | {w for w in LAY_WORDS if len(w) >= 4 and " " not in w}
         )
+        self.vocabulary_by_letter: dict[str, list[str]] = {}
+        for w in self.vocabulary:
+            self.vocabulary_by_letter.setdefault(w[0], []).append(w)
         self._stems = set(df)
 
     @classmethod
@@ -424,7 +259,9 @@ class Index:
                 continue
             s = _stem(w)
             if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit():
-                match = process.extractOne(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                # A typo rarely changes the first letter; without that, “parking” would become “speaking”.
+                same_start = self.vocabulary_by_letter.get(w[0], [])
+                match = process.extractOne(w, same_start, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
                 if match is not None:
                     own.extend(terms(match[0]) or [_stem(match[0])])
                     continue
@@ -440,7 +277,12 @@ class Index:
                 into = light if words.startswith("~") else extra
                 into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
                 # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
-                consumed.update(terms(m.group(0)))
+                # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”), but
+                # only the pattern's own words: “can I smoke after” must not lose “smoke” to the “.*”.
+                cues = _pattern_words(pattern)
+                for text in (query.lower(), low):
+                    for each in pattern.finditer(text):
+                        consumed.update(t for t in terms(each.group(0)) if t in cues)
         kept = [t for t in own if t not in consumed or t in self._stems]
         self._light = light
         return (kept or own), extra

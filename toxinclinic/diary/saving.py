@@ -34,6 +34,7 @@ from toxinclinic.diary.months import (
     to_engine_day,
 )
 from toxinclinic.diary.overuse import judge, judged_end, judged_months, store, verdict_columns
+from toxinclinic.diary.signals import month_stored
 from toxinclinic.diary.validation import BOOL_FIELDS, CleanDay
 from toxinclinic.patients.models import Patient
 
@@ -243,6 +244,8 @@ def execute(patient: Patient, plan: SavePlan) -> bool:
             )
         elif plan.month_values:
             DiaryMonth.objects.filter(id=plan.month_id).update(**plan.month_values, updated_at=timezone.now())
+        if plan.month_id is None or plan.month_values:
+            month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=plan.month)
     return True
 
 

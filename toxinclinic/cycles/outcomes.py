@@ -1,0 +1,108 @@
+"""The one writer of stored per-cycle outcomes (:class:`toxinclinic.cycles.models.CycleOutcome`).
+
+A patient's rows are recomputed whole from their stored facts — signed sessions (treatment), the visit's
+protocol and injector (visits), sufficient diary months (diary) and questionnaire totals (outcomes) — by
+the engine's :func:`clinical.cycles.cycle_outcomes`, then upserted (one row per session; a
+session's row is deleted with it). Called by the receivers (a session recorded, a month's counts stored, a
+questionnaire answered) and in bulk by ``refresh_cycle_outcomes`` / the demo.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from toxinclinic.clinical import cycles as engine
+from toxinclinic.cycles.models import CycleOutcome
+from toxinclinic.diary.models import DiaryMonth
+from toxinclinic.outcomes.models import QuestionnaireResponse
+from toxinclinic.patients.models import Patient
+from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.visits.models import Visit
+
+SCORE_KEYS = sorted({k for keys in engine.REPORTED_SCORES.values() for k in keys})
+_COLUMNS = [
+    "patient", "clinic", "indication", "product", "protocol", "injector", "injected_on", "cycle",
+    "has_baseline", "headache_change", "migraine_change", "reduction_pct", "responder_50", "responder_30",
+    *(f"{k}_change" for k in SCORE_KEYS), "updated_at",
+]  # fmt: skip
+#: Patients recomputed per round of a bulk refresh (bounded memory, few large queries).
+CHUNK = 2000
+
+
+def refresh_patient(patient_id: int) -> int:
+    """Recompute one patient's stored cycle outcomes; returns how many rows they have."""
+    return refresh_patients([patient_id])
+
+
+def refresh_patients(patient_ids: Iterable[int]) -> int:
+    """Recompute the stored cycle outcomes of ``patient_ids`` (a handful of queries however many)."""
+    ids = list(patient_ids)
+    sessions: dict[int, list[TreatmentSession]] = defaultdict(list)
+    for s in (
+        TreatmentSession.objects.filter(patient_id__in=ids)
+        .only("id", "patient_id", "clinic_id", "visit_id", "injected_on", "product", "indication")
+        .order_by("injected_on", "id")
+    ):
+        sessions[s.patient_id].append(s)
+    months: dict[int, list[engine.MonthCounts]] = defaultdict(list)
+    for p, *m in DiaryMonth.objects.filter(patient_id__in=ids, sufficient=True).values_list(
+        "patient_id",
+        "month",
+        "days_in_period",
+        "days_recorded",
+        "headache_days",
+        "migraine_days",
+        "sufficient",
+    ):
+        months[p].append(engine.MonthCounts(*m))
+    scores: dict[int, list[engine.Score]] = defaultdict(list)
+    for p, k, on, total in QuestionnaireResponse.objects.filter(
+        patient_id__in=ids, instrument__in=SCORE_KEYS
+    ).values_list("patient_id", "instrument", "completed_on", "total"):
+        scores[p].append(engine.Score(k, on, total))
+    visits = {
+        v: (protocol, clinician)
+        for v, protocol, clinician in Visit.objects.filter(patient_id__in=ids).values_list(
+            "public_id", "protocol", "clinician_id"
+        )
+    }
+    rows = []
+    for p, ss in sessions.items():
+        judged = engine.cycle_outcomes(
+            [(s.injected_on, s.indication) for s in ss], months.get(p, []), scores.get(p, [])
+        )
+        for s, o in zip(ss, judged, strict=True):
+            protocol, injector = visits.get(s.visit_id, ("", None))
+            rows.append(
+                CycleOutcome(
+                    session_id=s.pk,
+                    patient_id=p,
+                    clinic_id=s.clinic_id,
+                    indication=s.indication,
+                    product=s.product,
+                    protocol=protocol,
+                    injector_id=injector,
+                    injected_on=s.injected_on,
+                    cycle=o.number,
+                    has_baseline=o.has_baseline,
+                    headache_change=o.headache_change,
+                    migraine_change=o.migraine_change,
+                    reduction_pct=o.reduction_pct,
+                    responder_50=o.responder(50),
+                    responder_30=o.responder(30),
+                    **{f"{k}_change": o.score_changes.get(k) for k in SCORE_KEYS},
+                )
+            )
+    # A session's row goes with the session (cascade); a session never changes patient.
+    if rows:
+        CycleOutcome.objects.bulk_create(
+            rows, batch_size=1000, update_conflicts=True, unique_fields=["session"], update_fields=_COLUMNS
+        )
+    return len(rows)
+
+
+def refresh_clinic(clinic_id: int) -> int:
+    """Recompute every stored cycle outcome of one clinic, :data:`CHUNK` patients at a time."""
+    ids = list(Patient.objects.filter(clinic_id=clinic_id).order_by("id").values_list("id", flat=True))
+    return sum(refresh_patients(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK))

@@ -1,10 +1,14 @@
 """Treatment-cycle costs: the clinic outcomes report and one patient's timeline.
 
-1. The clinic's outcomes report (``cycles.report.build``): stored month counts and questionnaire totals
-   summed per patient and cycle in the database, then the engine's statistics. Baseline: the same report
+1. The clinic's outcomes report (``cycles.report.build``): the stored per-cycle rows (one per session,
+   written when a session, a month's counts or a questionnaire changes) summed by ``GROUP BY`` in the
+   database, the engine's statistics read off the histograms. Baseline: the headache-day figures
    recomputed from the diary days in the same run (every day read, months summarised by the engine,
-   cycles assigned in Python) — what it would cost without the stored month counts.
+   cycles assigned in Python). Also timed: the previous path (``outcomes_previous``: cycles by a window
+   over stored months, per patient-cycle Python), which must give the identical report.
 2. One patient's cycle timeline through the API (clinician, audited read). Baseline: ``/healthz``.
+3. What a write now also pays: recomputing the busiest patient's stored cycle rows (what each recorded
+   session, stored month or answered questionnaire triggers). Baseline: ``/healthz``.
 
 The population comes from :func:`build_population` (the demo generator at a given size). Helper c2's
 ``benchmarks/network.py`` (``build_network(patients=20000, years=2)``) is the intended population for the
@@ -24,9 +28,11 @@ from typing import Any
 from benchmarks.common import BenchResult, best_of
 
 NOTES = """
-The outcomes report reads stored month counts (one row per patient-month) grouped per patient and cycle
-in the database; the baseline recomputes the same figures from every diary day. Population: the demo
-generator (`build_population`) until `benchmarks/network.py` (20,000 patients, 2 years) is on main.
+The outcomes report sums the stored per-cycle rows (one per signed session) with GROUP BY in the
+database; the baseline recomputes the headache-day figures from every diary day. The previous path
+(window over stored months, then Python per patient and cycle) is timed too and must agree exactly.
+Population: the demo generator (`build_population`) until `benchmarks/network.py` (20,000 patients,
+2 years) is on main.
 """
 
 
@@ -56,8 +62,9 @@ def build_population(patients: int = 200, years: int = 2, *, seed: int = 17) -> 
         call_command("demo_seed", patients=patients, seed=seed, reset=True, verbosity=0)
 
 
-def recompute_from_days(clinic_id: int, indication: str = "chronic_migraine") -> dict[int, list[float]]:
-    """Headache-day change per cycle, from diary days (the baseline the stored months replace)."""
+def recompute_from_days(clinic_id: int, indication: str = "chronic_migraine") -> dict[int, list[Any]]:
+    """Headache-day changes (``CycleChange``: change and percent reduction) per cycle, from diary days
+    (the baseline the stored months and cycle rows replace)."""
     from toxinclinic.clinical import cycles as engine
     from toxinclinic.clinical import diary
     from toxinclinic.clinical import outcomes_stats as stats
@@ -87,51 +94,74 @@ def recompute_from_days(clinic_id: int, indication: str = "chronic_migraine") ->
                 m, s.days_in_period, s.days_recorded, s.headache_days, s.migraine_days, s.sufficient
             )
         )
-    out: dict[int, list[float]] = defaultdict(list)
+    out: dict[int, list[Any]] = defaultdict(list)
     for p, dates in sessions.items():
         dates.sort()
         by = engine.counts_by_cycle(months.get(p, []), dates)
         base = by.get(0)
         if base is None or base.headache_per_30 is None:
             continue
+        b = base.headache_per_30
         for n in range(1, len(dates) + 1):
             c = by.get(n)
             if c is not None and c.headache_per_30 is not None:
-                out[n].append(round(c.headache_per_30 - base.headache_per_30, 1))
+                a = c.headache_per_30
+                out[n].append(stats.CycleChange(round(a - b, 1), engine.reduction_pct(b, a)))
     for n, ch in out.items():
-        stats.summarize("headache_days", n, [stats.CycleChange(x) for x in ch])
+        stats.summarize("headache_days", n, ch)
     return out
+
+
+def _population(patients: int) -> None:
+    """Build the population unless ``BENCH_OUTCOMES_KEEP=1`` and it is already there (a large run reuses
+    what an earlier run built)."""
+    from toxinclinic.treatment.models import TreatmentSession
+
+    if os.environ.get("BENCH_OUTCOMES_KEEP") == "1" and TreatmentSession.objects.exists():
+        return
+    build_population(patients)
 
 
 def run(quick: bool) -> list[BenchResult]:
     _django()
-    patients = 60 if quick else 2000
-    build_population(patients)
+    patients = 60 if quick else int(os.environ.get("BENCH_OUTCOMES_PATIENTS", "2000"))
+    _population(patients)
     from django.db.models import Count
     from django.test import Client
 
+    from benchmarks import outcomes_previous
     from toxinclinic.accounts.models import User
+    from toxinclinic.clinical import outcomes_stats as stats
     from toxinclinic.cycles import report
+    from toxinclinic.cycles.models import CycleOutcome
+    from toxinclinic.cycles.outcomes import refresh_patient
     from toxinclinic.treatment.models import TreatmentSession
 
     clinician = User.objects.get(username="clinician")
-    f = report.Filters(clinician.clinic_id)
+    clinic_id = clinician.clinic_id
+    f = report.Filters(clinic_id)
     repeat = 3 if quick else 5
     built = best_of(lambda: report.build(f), repeat)
-    from_days = best_of(lambda: recompute_from_days(clinician.clinic_id), 1 if quick else 3)
-    # The two paths agree on the mean change of cycle 1 (a check, not only a timing).
+    previous = best_of(lambda: outcomes_previous.build(f), 1 if quick else 3)
+    from_days = best_of(lambda: recompute_from_days(clinic_id), 1 if quick else 3)
+    # Checks, not only timings: the stored rows give the previous path's report exactly, for both
+    # indications and a filtered view; the headache rows equal the figures recomputed from diary days.
     rep = report.build(f)
-    direct = recompute_from_days(clinician.clinic_id)
-    row = next((r for r in rep.rows_for("headache_days") if r.cycle == 1), None)
-    if row is not None and not row.summary.mean.suppressed and direct.get(1):
-        expect = round(sum(direct[1]) / len(direct[1]), 2)
-        assert abs(row.summary.mean.value - expect) < 0.011, (row.summary.mean.value, expect)
+    for g in (
+        f,
+        report.Filters(clinic_id, indication="cervical_dystonia"),
+        report.Filters(clinic_id, product="botox"),
+    ):
+        assert report.build(g) == outcomes_previous.build(g), g
+    direct = recompute_from_days(clinic_id)
+    for row in rep.rows_for("headache_days"):
+        assert row.summary == stats.summarize("headache_days", row.cycle, direct[row.cycle]), row.cycle
 
     client = Client()
     client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
     busiest = (
-        TreatmentSession.objects.filter(clinic_id=clinician.clinic_id)
-        .values("patient__public_id")
+        TreatmentSession.objects.filter(clinic_id=clinic_id)
+        .values("patient_id", "patient__public_id")
         .order_by()
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -141,10 +171,15 @@ def run(quick: bool) -> list[BenchResult]:
     number = 5 if quick else 20
     timeline = best_of(lambda: client.get(f"/api/v1/cycles/patients/{pid}"), repeat, number)
     healthz = best_of(lambda: client.get("/healthz"), repeat, number)
-    sessions = TreatmentSession.objects.filter(clinic_id=clinician.clinic_id).count()
+    refresh = best_of(lambda: refresh_patient(busiest["patient_id"]), repeat, number)
+    sessions = TreatmentSession.objects.filter(clinic_id=clinic_id).count()
+    rows = CycleOutcome.objects.filter(clinic_id=clinic_id).count()
+    from django.db import connection
+
+    where = connection.vendor
     return [
         BenchResult(
-            f"outcomes report ({patients} patients, {sessions} sessions)",
+            f"outcomes report, {where} ({patients} patients, {sessions} sessions, {rows} cycle rows)",
             built * 1000,
             "ms",
             "recomputed from diary days",
@@ -152,6 +187,22 @@ def run(quick: bool) -> list[BenchResult]:
             False,
         ),
         BenchResult(
+            f"outcomes report, {where}",
+            built * 1000,
+            "ms",
+            "previous path (window over stored months, Python per patient-cycle)",
+            previous * 1000,
+            False,
+        ),
+        BenchResult(
             "one patient's cycle timeline (API)", timeline * 1000, "ms", "/healthz", healthz * 1000, False
+        ),
+        BenchResult(
+            "one patient's stored cycle rows recomputed (each write)",
+            refresh * 1000,
+            "ms",
+            "/healthz",
+            healthz * 1000,
+            False,
         ),
     ]

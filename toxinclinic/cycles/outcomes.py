@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection, transaction
+
 from toxinclinic.clinical import cycles as engine
 from toxinclinic.cycles.models import CycleOutcome
 from toxinclinic.diary.models import DiaryMonth
@@ -30,9 +32,23 @@ _COLUMNS = [
 CHUNK = 2000
 
 
+#: First key of the PostgreSQL advisory lock that makes one patient's refreshes take turns.
+LOCK_CLASS = 1717
+
+
 def refresh_patient(patient_id: int) -> int:
-    """Recompute one patient's stored cycle outcomes; returns how many rows they have."""
-    return refresh_patients([patient_id])
+    """Recompute one patient's stored cycle outcomes; returns how many rows they have.
+
+    Called inside the writer's transaction. On PostgreSQL two writers of one patient (a diary save and a
+    session recorded at once) take turns on an advisory lock held to commit, so the second reads the
+    first's committed facts and the last rows written include both; only these refreshes take that lock,
+    so it cannot deadlock with the writers' own row locks. SQLite writers already take turns.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, patient_id])
+        return refresh_patients([patient_id])
 
 
 def refresh_patients(patient_ids: Iterable[int]) -> int:
@@ -103,6 +119,7 @@ def refresh_patients(patient_ids: Iterable[int]) -> int:
 
 
 def refresh_clinic(clinic_id: int) -> int:
-    """Recompute every stored cycle outcome of one clinic, :data:`CHUNK` patients at a time."""
+    """Recompute every stored cycle outcome of one clinic, :data:`CHUNK` patients at a time (a backfill:
+    it takes no per-patient lock, so run it when the clinic's facts are not being written, or again)."""
     ids = list(Patient.objects.filter(clinic_id=clinic_id).order_by("id").values_list("id", flat=True))
     return sum(refresh_patients(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK))

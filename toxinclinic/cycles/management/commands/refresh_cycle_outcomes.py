@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from toxinclinic.accounts.models import Clinic
+from toxinclinic.cycles.models import CycleOutcome
 from toxinclinic.cycles.outcomes import refresh_clinic
 
 
@@ -21,3 +23,7 @@ class Command(BaseCommand):
         for cid in ids:
             n = refresh_clinic(cid)
             self.stdout.write(f"clinic {cid}: {n} cycle rows")
+        if connection.vendor == "postgresql":
+            # A bulk rewrite leaves the planner's statistics stale until autovacuum comes round.
+            with connection.cursor() as cur:
+                cur.execute(f"ANALYZE {connection.ops.quote_name(CycleOutcome._meta.db_table)}")

@@ -10,11 +10,13 @@ questionnaire answered) and in bulk by ``refresh_cycle_outcomes`` / the demo.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
 
 from toxinclinic.clinical import cycles as engine
+from toxinclinic.core.rawsql import Table
 from toxinclinic.cycles.models import CycleOutcome
 from toxinclinic.diary.models import DiaryMonth
 from toxinclinic.outcomes.models import QuestionnaireResponse
@@ -28,6 +30,37 @@ _COLUMNS = [
     "has_baseline", "headache_change", "migraine_change", "reduction_pct", "responder_50", "responder_30",
     *(f"{k}_change" for k in SCORE_KEYS), "updated_at",
 ]  # fmt: skip
+# What a refresh reads (plain model-shaped SELECTs: it runs inside every diary save that counts).
+_SESSIONS = Table(
+    TreatmentSession, ["id", "patient_id", "clinic_id", "visit_id", "injected_on", "product", "indication"]
+)
+_MONTHS = Table(
+    DiaryMonth,
+    [
+        "patient_id",
+        "month",
+        "days_in_period",
+        "days_recorded",
+        "headache_days",
+        "migraine_days",
+        "sufficient",
+    ],
+)
+_SCORES = Table(QuestionnaireResponse, ["patient_id", "instrument", "completed_on", "total"])
+_VISITS = Table(Visit, ["public_id", "protocol", "clinician_id"])
+
+
+def _select(
+    t: Table, ids: list[int], *, also: str = "", params: Sequence[Any] = (), order: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """``t``'s rows of the patients ``ids`` (and ``also``), as ``{attname: value}``."""
+    where = f"{t.column('patient_id')} IN ({', '.join(['%s'] * len(ids))})" + (f" AND {also}" if also else "")
+    by = f" ORDER BY {', '.join(t.column(a) for a in order)}" if order else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {t.columns} FROM {t.name} WHERE {where}{by}", [*ids, *params])  # noqa: S608
+        return [t.from_db(r) for r in cur.fetchall()]
+
+
 #: Patients recomputed per round of a bulk refresh (bounded memory, few large queries).
 CHUNK = 2000
 
@@ -54,52 +87,36 @@ def refresh_patient(patient_id: int) -> int:
 def refresh_patients(patient_ids: Iterable[int]) -> int:
     """Recompute the stored cycle outcomes of ``patient_ids`` (a handful of queries however many)."""
     ids = list(patient_ids)
-    sessions: dict[int, list[TreatmentSession]] = defaultdict(list)
-    for s in (
-        TreatmentSession.objects.filter(patient_id__in=ids)
-        .only("id", "patient_id", "clinic_id", "visit_id", "injected_on", "product", "indication")
-        .order_by("injected_on", "id")
-    ):
-        sessions[s.patient_id].append(s)
+    if not ids:
+        return 0
+    sessions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for s in _select(_SESSIONS, ids, order=("injected_on", "id")):
+        sessions[s["patient_id"]].append(s)
     months: dict[int, list[engine.MonthCounts]] = defaultdict(list)
-    for p, *m in DiaryMonth.objects.filter(patient_id__in=ids, sufficient=True).values_list(
-        "patient_id",
-        "month",
-        "days_in_period",
-        "days_recorded",
-        "headache_days",
-        "migraine_days",
-        "sufficient",
-    ):
-        months[p].append(engine.MonthCounts(*m))
+    for m in _select(_MONTHS, ids, also=f"{_MONTHS.column('sufficient')} = %s", params=[True]):
+        months[m["patient_id"]].append(engine.MonthCounts(*(m[k] for k in _MONTHS.attnames[1:])))
     scores: dict[int, list[engine.Score]] = defaultdict(list)
-    for p, k, on, total in QuestionnaireResponse.objects.filter(
-        patient_id__in=ids, instrument__in=SCORE_KEYS
-    ).values_list("patient_id", "instrument", "completed_on", "total"):
-        scores[p].append(engine.Score(k, on, total))
-    visits = {
-        v: (protocol, clinician)
-        for v, protocol, clinician in Visit.objects.filter(patient_id__in=ids).values_list(
-            "public_id", "protocol", "clinician_id"
-        )
-    }
+    keys = ", ".join(["%s"] * len(SCORE_KEYS))
+    for r in _select(_SCORES, ids, also=f"{_SCORES.column('instrument')} IN ({keys})", params=SCORE_KEYS):
+        scores[r["patient_id"]].append(engine.Score(r["instrument"], r["completed_on"], r["total"]))
+    visits = {v["public_id"]: (v["protocol"], v["clinician_id"]) for v in _select(_VISITS, ids)}
     rows = []
     for p, ss in sessions.items():
         judged = engine.cycle_outcomes(
-            [(s.injected_on, s.indication) for s in ss], months.get(p, []), scores.get(p, [])
+            [(s["injected_on"], s["indication"]) for s in ss], months.get(p, []), scores.get(p, [])
         )
         for s, o in zip(ss, judged, strict=True):
-            protocol, injector = visits.get(s.visit_id, ("", None))
+            protocol, injector = visits.get(s["visit_id"], ("", None))
             rows.append(
                 CycleOutcome(
-                    session_id=s.pk,
+                    session_id=s["id"],
                     patient_id=p,
-                    clinic_id=s.clinic_id,
-                    indication=s.indication,
-                    product=s.product,
+                    clinic_id=s["clinic_id"],
+                    indication=s["indication"],
+                    product=s["product"],
                     protocol=protocol,
                     injector_id=injector,
-                    injected_on=s.injected_on,
+                    injected_on=s["injected_on"],
                     cycle=o.number,
                     has_baseline=o.has_baseline,
                     headache_change=o.headache_change,

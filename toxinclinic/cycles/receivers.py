@@ -12,8 +12,10 @@ def on_session_recorded(sender: Any, session: Any, created: bool, **kwargs: Any)
     refresh_patient(session.patient_id)
 
 
-def on_month_stored(sender: Any, patient_id: int, month: Any, **kwargs: Any) -> None:
-    refresh_patient(patient_id)
+def on_month_stored(sender: Any, patient_id: int, month: Any, counted: bool = True, **kwargs: Any) -> None:
+    # Cycle figures count sufficient months only: a month that stays insufficient changes none of them.
+    if counted:
+        refresh_patient(patient_id)
 
 
 def on_response_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:

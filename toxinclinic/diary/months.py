@@ -118,7 +118,7 @@ def refresh_month(patient: Patient, day: dt.date) -> DiaryMonth:
         unique_fields=["patient", "month"],
         update_fields=["clinic", *fields, "updated_at"],
     )
-    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=row.month)
+    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=row.month, counted=True)
     return row
 
 

@@ -59,7 +59,7 @@ def month(patient: Any, first: dt.date, recorded: int, headache: int, migraine: 
         migraine_days_per_30=round(migraine * 30 / recorded, 1) if recorded else None,
     )
     # As the diary's writers do after storing a month's counts.
-    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=first)
+    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=first, counted=True)
     return row
 
 

@@ -105,6 +105,13 @@ def test_rows_follow_every_writer(world):
     row.refresh_from_db()
     assert row.headache_change == round(round(8 * 30 / days_b, 1) - round(21 * 30 / days_a, 1), 1)
 
+    # A day in a month that stays insufficient (this month, one day so far) cannot change a cycle figure:
+    # the diary says so and the row is not rewritten; the day that makes it sufficient does rewrite it.
+    stamp = CycleOutcome.objects.get(pk=row.pk).updated_at
+    this = diary.month_start(today())
+    diary.save_day(p, diary.validate_day(p, this, ache, today=this), actor=None)
+    assert CycleOutcome.objects.get(pk=row.pk).updated_at == stamp
+
     # The report filters on what the row stores; one patient is suppressed but counted.
     rep = report.build(report.Filters(world.clinic.pk, protocol="preempt_ftp", injector_id=clinician.pk))
     assert rep.patients_with_baseline == 1 and rep.patients_suppressed

@@ -21,6 +21,7 @@ counted in it (clinical reference §1, §2, §7):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -267,6 +268,69 @@ def timeline(
     if not dates:
         reasons.append("no signed session yet")
     return Timeline(indication, base, base_scores, usable, tuple(cycles), tuple(reasons))
+
+
+#: Questionnaires the clinic report compares with baseline, per indication (others: none).
+REPORTED_SCORES = {MIGRAINE: ("hit6", "midas"), DYSTONIA: ("twstrs", "pain_nrs")}
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    """What the clinic report counts of one session's cycle (stored per session when its facts change).
+
+    ``number`` counts the patient's sessions on or before this one's day (a same-day pair shares the
+    higher number). ``has_baseline``: chronic migraine — a headache rate from sufficient months before the
+    first session; otherwise a TWSTRS answered before it. Without one, nothing else is counted. Changes
+    are cycle − baseline rounded to 0.1 (days per 30 recorded days, or the scale's points), None when
+    either side is missing; ``reduction_pct`` is percent fewer headache days (:func:`reduction_pct`).
+    """
+
+    number: int
+    has_baseline: bool
+    headache_change: float | None = None
+    migraine_change: float | None = None
+    reduction_pct: float | None = None
+    score_changes: dict[str, float] = field(default_factory=dict)
+
+    def responder(self, threshold_pct: float) -> bool | None:
+        """At least ``threshold_pct`` percent fewer headache days than baseline (None: no figure)."""
+        return None if self.reduction_pct is None else self.reduction_pct >= threshold_pct
+
+
+def cycle_outcomes(
+    sessions: Sequence[tuple[date, str]], months: Iterable[MonthCounts], scores: Iterable[Score]
+) -> list[CycleOutcome]:
+    """One :class:`CycleOutcome` per ``(injected_on, indication)`` session, in the order given, with
+    every session of the patient counted for the cycle numbers, months and questionnaires."""
+    dates = sorted(d for d, _ in sessions)
+    by_cycle = counts_by_cycle(months, dates)
+    sc = mean_scores(scores, dates)
+    base = by_cycle.get(0, Counts())
+    out = []
+    for on, indication in sessions:
+        n = bisect_right(dates, on)
+        c = by_cycle.get(n, Counts())
+        hd = md = red = None
+        if indication == MIGRAINE:
+            b, a = base.headache_per_30, c.headache_per_30
+            if b is None:
+                out.append(CycleOutcome(n, False))
+                continue
+            if a is not None:
+                hd, red = round(a - b, 1), reduction_pct(b, a)
+                bm, am = base.migraine_per_30, c.migraine_per_30
+                if bm is not None and am is not None:
+                    md = round(am - bm, 1)
+        elif (0, "twstrs") not in sc:
+            out.append(CycleOutcome(n, False))
+            continue
+        changes = {}
+        for key in REPORTED_SCORES.get(indication, ()):
+            before, after = sc.get((0, key)), sc.get((n, key))
+            if before is not None and after is not None:
+                changes[key] = round(after - before, 1)
+        out.append(CycleOutcome(n, True, hd, md, red, changes))
+    return out
 
 
 def months_in(start: date, end: date) -> list[date]:

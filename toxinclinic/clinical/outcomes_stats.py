@@ -10,6 +10,9 @@ Methods (all two-sided 95%):
   normal approximation above); none exists below n = 6;
 * **proportion** — the Wilson score interval (z = 1.959964), which stays inside [0, 1] and behaves at
   0 % and 100 %, unlike the Wald interval;
+* **from counts** — :func:`summarize_counts` gives the same figures, bit for bit, from a sorted
+  (value, how many) histogram such as a ``GROUP BY`` returns: sums are exact (fractions) and rounded once,
+  which is what ``math.fsum`` does over the expanded values;
 * **small groups** — :data:`MIN_GROUP_SIZE` = 5: a figure computed from fewer than 5 patients is
   suppressed (shown as "fewer than 5"), so no patient can be singled out of an aggregate.
 """
@@ -17,8 +20,11 @@ Methods (all two-sided 95%):
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import accumulate
 
 Z_975 = 1.959963984540054
 #: Suppression threshold: any figure from fewer patients than this is withheld.
@@ -161,3 +167,54 @@ def summarize(measure: str, cycle: int, changes: Sequence[CycleChange]) -> Measu
         r50 = wilson(sum(1 for p in pcts if p >= 50), len(pcts))
         r30 = wilson(sum(1 for p in pcts if p >= 30), len(pcts))
     return MeasureSummary(measure, cycle, mean_ci(values), median_ci(values), r50, r30)
+
+
+#: A sorted histogram: (value, how many patients have it), values ascending and distinct, counts >= 1.
+Counts = Sequence[tuple[float, int]]
+
+
+def _n(counts: Counts) -> int:
+    return sum(k for _, k in counts)
+
+
+def mean_ci_counts(counts: Counts) -> Estimate:
+    """:func:`mean_ci` of the values ``counts`` describes, without expanding them."""
+    n = _n(counts)
+    if suppressed(n):
+        return Estimate.withheld(n)
+    # fsum is the correctly rounded exact sum; float(Fraction) rounds the exact sum once, the same way.
+    m = float(sum((Fraction(v) * k for v, k in counts), Fraction(0))) / n
+    ss = float(sum((Fraction((v - m) ** 2) * k for v, k in counts), Fraction(0)))
+    sd = math.sqrt(ss / (n - 1))
+    half = t_975(n - 1) * sd / math.sqrt(n)
+    return Estimate(round(m, 2), round(m - half, 2), round(m + half, 2), n)
+
+
+def median_ci_counts(counts: Counts) -> Estimate:
+    """:func:`median_ci` of the values ``counts`` describes (sorted ascending), without expanding them."""
+    n = _n(counts)
+    if suppressed(n):
+        return Estimate.withheld(n)
+    ends = list(accumulate(k for _, k in counts))
+
+    def at(i: int) -> float:  # the i-th (0-based) ordered value
+        return counts[bisect_right(ends, i)][0]
+
+    mid = n // 2
+    med = at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
+    j = median_rank(n)
+    if j == 0:
+        return Estimate(round(med, 2), None, None, n)
+    return Estimate(round(med, 2), round(at(j - 1), 2), round(at(n - j), 2), n)
+
+
+def summarize_counts(
+    measure: str, cycle: int, counts: Counts, responders: tuple[int, int, int] | None = None
+) -> MeasureSummary:
+    """:func:`summarize` from a sorted histogram of the changes and, for headache days,
+    ``responders`` = (patients with a reduction figure, of them >= 50 %, of them >= 30 %)."""
+    r50 = r30 = None
+    if responders is not None and responders[0]:
+        total, fifty, thirty = responders
+        r50, r30 = wilson(fifty, total), wilson(thirty, total)
+    return MeasureSummary(measure, cycle, mean_ci_counts(counts), median_ci_counts(counts), r50, r30)

@@ -1,13 +1,13 @@
 """The clinic's outcomes by cycle number, beside the published trials. Aggregates only.
 
-Summed in the database from stored diary months and questionnaire totals (never diary days): each
-sufficient month is given its cycle by counting the patient's sessions on or before its 15th (the
-engine's ``diary.cycle_of_month``), each response by counting sessions before its day (the engine's
-``cycles.score_cycle``) — a running sum over one window per patient, not a sub-query per row — and both
-are grouped per patient and cycle. Python then applies the engine's
-per-30-day rate and reduction (``clinical.cycles``) and its statistics (``clinical.outcomes_stats``),
-which suppress any figure from fewer than ``MIN_GROUP_SIZE`` patients.
-"""
+Summed in the database from the stored per-cycle outcomes (``cycles.models.CycleOutcome``: one row per
+signed session, written by ``cycles.outcomes`` whenever a session, a diary month's counts or a
+questionnaire changes, judged by the engine's ``clinical.cycles.cycle_outcomes``), never from diary days
+or per-patient Python: per cycle, one ``GROUP BY`` gives each measure's (change, patients) histogram and
+one gives the responder counts. The engine's statistics (``clinical.outcomes_stats.summarize_counts``)
+read mean, t interval, median and its order-statistic interval off the histogram (exactly the figures
+the values themselves give) and Wilson intervals from the counts, and suppress any figure from fewer than
+``MIN_GROUP_SIZE`` patients."""
 
 from __future__ import annotations
 
@@ -16,17 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, Window
+from django.db.models import Count, Q
 
 from toxinclinic.clinical import cycles as engine
 from toxinclinic.clinical import outcomes_reference as ref
 from toxinclinic.clinical import outcomes_stats as stats
-from toxinclinic.clinical.diary import CYCLE_DAY_OF_MONTH
-from toxinclinic.diary.models import DiaryMonth
-from toxinclinic.outcomes.models import QuestionnaireResponse
-from toxinclinic.treatment.models import TreatmentSession
-from toxinclinic.visits.models import Visit
+from toxinclinic.cycles.models import CycleOutcome
 
 MEASURES: dict[str, tuple[str, str]] = {
     # key: (label, unit)
@@ -41,7 +36,6 @@ BY_INDICATION = {
     engine.MIGRAINE: ("headache_days", "migraine_days", "hit6", "midas"),
     engine.DYSTONIA: ("twstrs", "pain_nrs"),
 }
-SCORE_KEYS = ("hit6", "midas", "twstrs", "pain_nrs")
 PROTOCOL_FILTERS = {"preempt": "PREEMPT fixed sites", "preempt_ftp": "PREEMPT with follow-the-pain"}
 
 
@@ -86,153 +80,86 @@ class Report:
         return [r for r in self.rows if r.measure == measure]
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+#: The stored column of each measure's change (``cycles.models.CycleOutcome``).
+COLUMNS = {
+    "headache_days": "headache_change",
+    "migraine_days": "migraine_change",
+    **{key: f"{key}_change" for key in ("hit6", "midas", "twstrs", "pain_nrs")},
+}
 
 
-def _shifted(column: str, days: int) -> str:
-    """SQL for ``column`` (a date) plus ``days`` days, on both databases."""
-    if connection.vendor == "sqlite":
-        return f"date({column}, '{days:+d} days')"
-    return f"({column} + {days:d})"
-
-
-def _numbered_events(kind: str) -> str:
-    """The clinic's sessions and month (or response) rows in one stream per patient, each row carrying the
-    number of sessions before it (a running sum over a window: one sort, no per-row sub-query).
-
-    Months: a session counts when given on or before the month's 15th (``diary.cycle_of_month``), i.e. its
-    date − 14 days is on or before the month's first day; sessions sort first on a tie. Responses: a
-    session counts when given before the response's day (``cycles.score_cycle``); responses sort first.
-    """
-    sessions = _q(TreatmentSession._meta.db_table)
-    if kind == "months":
-        other = _q(DiaryMonth._meta.db_table)
-        shift = _shifted("injected_on", -(CYCLE_DAY_OF_MONTH - 1))
-        rows = (
-            f"SELECT patient_id, month AS d, 0 AS is_s, days_recorded AS a, headache_days AS b, "  # noqa: S608
-            f"migraine_days AS c, '' AS k FROM {other} WHERE clinic_id = %s AND sufficient"
-        )
-        tie = "is_s DESC"
-    else:
-        other = _q(QuestionnaireResponse._meta.db_table)
-        shift = "injected_on"
-        keys = ", ".join("'" + k + "'" for k in SCORE_KEYS)
-        rows = (
-            f"SELECT patient_id, completed_on AS d, 0 AS is_s, 0 AS a, total AS b, 0 AS c, instrument AS k "  # noqa: S608
-            f"FROM {other} WHERE clinic_id = %s AND instrument IN ({keys})"
-        )
-        tie = "is_s ASC"
-    # Table names come from the models, the clinic is a parameter.
-    return (
-        f"SELECT patient_id, is_s, a, b, c, k, SUM(is_s) OVER (PARTITION BY patient_id ORDER BY d, {tie} "  # noqa: S608
-        f"ROWS UNBOUNDED PRECEDING) AS cycle FROM (SELECT patient_id, {shift} AS d, 1 AS is_s, 0 AS a, "
-        f"0 AS b, 0 AS c, '' AS k FROM {sessions} WHERE clinic_id = %s UNION ALL {rows}) ev"
-    )
-
-
-def month_counts(clinic_id: int) -> dict[tuple[int, int], engine.Counts]:
-    """Sufficient months summed per (patient, cycle), in the database."""
-    sql = (
-        "SELECT patient_id, cycle, COUNT(*), SUM(a), SUM(b), SUM(c) FROM ("  # noqa: S608
-        + _numbered_events("months")
-        + ") n WHERE is_s = 0 GROUP BY patient_id, cycle"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, [clinic_id, clinic_id])
-        return {
-            (p, int(c)): engine.Counts(int(n), int(a), int(b), int(m)) for p, c, n, a, b, m in cur.fetchall()
-        }
-
-
-def score_means(clinic_id: int) -> dict[tuple[int, int, str], float]:
-    """Mean questionnaire total per (patient, cycle, instrument), in the database."""
-    sql = (
-        "SELECT patient_id, cycle, k, AVG(b) FROM ("  # noqa: S608
-        + _numbered_events("scores")
-        + ") n WHERE is_s = 0 GROUP BY patient_id, cycle, k"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, [clinic_id, clinic_id])
-        return {(p, int(c), k): round(float(m), 1) for p, c, k, m in cur.fetchall()}
-
-
-def session_filter(f: Filters) -> Any:
-    """The clinic's sessions matching the filters."""
-    qs = TreatmentSession.objects.filter(clinic_id=f.clinic_id, indication=f.indication)
+def stored(f: Filters) -> Any:
+    """The clinic's stored cycle outcomes matching the filters (one row per signed session; the cycle
+    number counts all the patient's sessions, so a filtered-out earlier session still counts)."""
+    qs = CycleOutcome.objects.filter(clinic_id=f.clinic_id, indication=f.indication)
     if f.product:
         qs = qs.filter(product=f.product)
     if f.start:
         qs = qs.filter(injected_on__gte=f.start)
     if f.end:
         qs = qs.filter(injected_on__lte=f.end)
-    if f.protocol or f.injector_id:
-        visits = Visit.objects.filter(clinic_id=f.clinic_id)
-        if f.protocol:
-            visits = visits.filter(protocol=f.protocol)
-        if f.injector_id:
-            visits = visits.filter(clinician_id=f.injector_id)
-        qs = qs.filter(visit_id__in=visits.values("public_id"))
+    if f.protocol:
+        qs = qs.filter(protocol=f.protocol)
+    if f.injector_id:
+        qs = qs.filter(injector_id=f.injector_id)
     return qs
 
 
-def cycle_sessions(f: Filters) -> list[tuple[int, int]]:
-    """(patient id, cycle number) of every session matching the filters; the number counts all of the
-    patient's sessions up to it (a filtered-out earlier session still counts as a cycle), by a window."""
-    numbered = (
-        TreatmentSession.objects.filter(clinic_id=f.clinic_id)
-        .annotate(n=Window(Count("id"), partition_by=[F("patient_id")], order_by=F("injected_on").asc()))
-        .values_list("id", "patient_id", "n")
+def histograms(f: Filters, measure: str) -> dict[int, list[tuple[float, int]]]:
+    """Per cycle, the sorted (change, patients) histogram of one measure: a GROUP BY in the database,
+    so only distinct values cross to Python (medians are read off it, not computed in SQL)."""
+    col = COLUMNS[measure]
+    rows = (
+        stored(f)
+        .filter(has_baseline=True, **{f"{col}__isnull": False})
+        .values_list("cycle", col)
+        .annotate(k=Count("id"))
+        .order_by("cycle", col)
     )
-    wanted = set(session_filter(f).values_list("id", flat=True))
-    return [(p, int(n)) for i, p, n in numbered if i in wanted]
+    out: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for n, v, k in rows:
+        out[n].append((v, k))
+    return out
+
+
+def responders(f: Filters) -> dict[int, tuple[int, int, int]]:
+    """Per cycle: (patients with a headache reduction figure, of them >= 50 %, of them >= 30 %)."""
+    rows = (
+        stored(f)
+        .filter(has_baseline=True, responder_50__isnull=False)
+        .values("cycle")
+        .annotate(
+            n=Count("id"),
+            r50=Count("id", filter=Q(responder_50=True)),
+            r30=Count("id", filter=Q(responder_30=True)),
+        )
+        .values_list("cycle", "n", "r50", "r30")
+    )
+    return {c: (n, a, b) for c, n, a, b in rows}
 
 
 def build(f: Filters) -> Report:
-    pairs = cycle_sessions(f)
-    if not pairs:
-        return Report(f, 0, True, [])
-    counts = month_counts(f.clinic_id)
-    scores = score_means(f.clinic_id)
+    """The report from the stored cycle outcomes: one distinct count, one responder count and one
+    histogram per measure, each a GROUP BY over the filtered rows."""
     migraine = f.indication == engine.MIGRAINE
-    # Each (patient, cycle)'s rates once (the engine's per-30 rule), not once per comparison.
-    rates = {k: (c.headache_per_30, c.migraine_per_30) for k, c in counts.items()}
-    score_keys = [k for k in BY_INDICATION[f.indication] if k in SCORE_KEYS]
-    changes: dict[tuple[int, str], list[stats.CycleChange]] = defaultdict(list)
-    with_baseline: set[int] = set()
-    none = (None, None)
-    for p, n in pairs:
-        if migraine:
-            b, bm = rates.get((p, 0), none)
-            if b is None:
-                continue
-            with_baseline.add(p)
-            a, am = rates.get((p, n), none)
-            if a is not None:
-                changes[(n, "headache_days")].append(
-                    stats.CycleChange(round(a - b, 1), engine.reduction_pct(b, a))
-                )
-                if bm is not None and am is not None:
-                    changes[(n, "migraine_days")].append(stats.CycleChange(round(am - bm, 1)))
-        elif (p, 0, "twstrs") in scores:
-            with_baseline.add(p)
-        else:
-            continue
-        for key in score_keys:
-            before, after = scores.get((p, 0, key)), scores.get((p, n, key))
-            if before is not None and after is not None:
-                changes[(n, key)].append(stats.CycleChange(round(after - before, 1)))
+    n_base = stored(f).filter(has_baseline=True).values("patient_id").distinct().count()
+    resp = responders(f) if migraine else {}
     rows = []
-    for (n, key), ch in sorted(
-        changes.items(), key=lambda kv: (kv[0][0], BY_INDICATION[f.indication].index(kv[0][1]))
-    ):
+    per_measure = {key: histograms(f, key) for key in BY_INDICATION[f.indication]}
+    order = BY_INDICATION[f.indication]
+    keys = sorted(
+        ((n, key) for key, h in per_measure.items() for n in h), key=lambda k: (k[0], order.index(k[1]))
+    )
+    for n, key in keys:
         pub = ref.figures_for(key, n) + (
             ref.figures_for("responders_50", n) if key == "headache_days" else []
         )
         if key == "hit6":
             pub += ref.figures_for("hit6_responders", n)
-        rows.append(Row(n, key, stats.summarize(key, n, ch), pub if migraine else []))
-    n_base = len(with_baseline)
+        r = resp.get(n) if key == "headache_days" else None
+        rows.append(
+            Row(n, key, stats.summarize_counts(key, n, per_measure[key][n], r), pub if migraine else [])
+        )
     return Report(f, n_base, stats.suppressed(n_base), rows)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from toxinclinic.clinical import diary as engine
 from toxinclinic.diary import conf
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth
+from toxinclinic.diary.signals import month_stored
 from toxinclinic.diary.validation import BOOL_FIELDS, DAY_FIELDS
 from toxinclinic.patients.models import Patient
 
@@ -117,6 +118,7 @@ def refresh_month(patient: Patient, day: dt.date) -> DiaryMonth:
         unique_fields=["patient", "month"],
         update_fields=["clinic", *fields, "updated_at"],
     )
+    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=row.month, counted=True)
     return row
 
 

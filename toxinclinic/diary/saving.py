@@ -34,6 +34,7 @@ from toxinclinic.diary.months import (
     to_engine_day,
 )
 from toxinclinic.diary.overuse import judge, judged_end, judged_months, store, verdict_columns
+from toxinclinic.diary.signals import month_stored
 from toxinclinic.diary.validation import BOOL_FIELDS, CleanDay
 from toxinclinic.patients.models import Patient
 
@@ -70,6 +71,7 @@ class SavePlan:
     verdict: Verdict | None
     end: dt.date
     recounted: bool = False  # the month was counted again from its days (not adjusted by one day)
+    month_counted: bool = False  # the month is or was sufficient (what figures from sufficient months see)
     actor: Any = field(repr=False, default=None)
 
 
@@ -210,6 +212,7 @@ def plan_save(
         verdict=verdict,
         end=state.end,
         recounted=recounted,
+        month_counted=bool(counts["sufficient"] or (row is not None and row["sufficient"])),
         actor=actor,
     )
 
@@ -243,6 +246,10 @@ def execute(patient: Patient, plan: SavePlan) -> bool:
             )
         elif plan.month_values:
             DiaryMonth.objects.filter(id=plan.month_id).update(**plan.month_values, updated_at=timezone.now())
+        if plan.month_id is None or plan.month_values:
+            month_stored.send(
+                sender=DiaryMonth, patient_id=patient.pk, month=plan.month, counted=plan.month_counted
+            )
     return True
 
 

@@ -132,3 +132,69 @@ def test_counts_by_cycle_partition_the_sufficient_months(offsets, rows):
     # cycles tile the time from the first session to today without gap or overlap
     for a, b in itertools.pairwise(t.cycles):
         assert a.end + timedelta(days=1) == b.start
+
+
+def test_cycle_outcomes_exact():
+    out = cycles.cycle_outcomes([(d, cycles.MIGRAINE) for d in SESSIONS], MONTHS, SCORES)
+    t = cycles.timeline(cycles.MIGRAINE, SESSIONS, MONTHS, SCORES, date(2026, 11, 1))
+    assert [o.number for o in out] == [1, 2, 3]
+    assert all(o.has_baseline for o in out)
+    for o, c in zip(out, t.cycles, strict=True):
+        assert o.headache_change == c.headache_change
+        assert o.reduction_pct == c.headache_reduction_pct
+        assert o.score_changes == {k: v for k, v in c.score_changes.items() if k in ("hit6", "midas")}
+    # baseline 38 days of 58 → 19.7 per 30; cycle 1: 26 of 60 → 13.0; 34.0 % fewer
+    assert (out[0].headache_change, out[0].reduction_pct) == (-6.7, 34.0)
+    assert (out[0].responder(30), out[0].responder(50)) == (True, False)
+    assert out[0].migraine_change == round(round(14 * 30 / 60, 1) - round(22 * 30 / 58, 1), 1)
+    assert out[0].score_changes == {"hit6": -4.0}  # 66 before, 62 on the next session day
+    assert cycles.cycle_outcomes([(SESSIONS[0], cycles.MIGRAINE)], MONTHS[2:], SCORES) == [
+        cycles.CycleOutcome(1, False)
+    ]
+
+
+def test_cycle_outcomes_dystonia_and_mixed_numbering():
+    scores = [Score("twstrs", date(2026, 3, 1), 40), Score("twstrs", date(2026, 5, 1), 30)]
+    # A same-day pair shares the higher number (as a count of sessions up to that day); other
+    # indications' sessions still number the cycles.
+    sessions = [
+        (SESSIONS[0], cycles.DYSTONIA),
+        (SESSIONS[0], cycles.DYSTONIA),
+        (SESSIONS[1], cycles.MIGRAINE),
+    ]
+    out = cycles.cycle_outcomes(sessions, [], scores)
+    assert [o.number for o in out] == [2, 2, 3]
+    assert out[0] == out[1] == cycles.CycleOutcome(2, True, score_changes={"twstrs": -10.0})
+    assert not out[2].has_baseline  # chronic migraine without a diary baseline
+    out = cycles.cycle_outcomes([(SESSIONS[0], cycles.DYSTONIA)], [], scores)
+    assert out == [cycles.CycleOutcome(1, True, score_changes={"twstrs": -10.0})]
+
+
+@given(
+    st.lists(st.integers(0, 700), min_size=1, max_size=6, unique=True),
+    st.lists(st.tuples(st.integers(0, 24), st.integers(0, 31), st.integers(0, 31)), max_size=24),
+    st.lists(
+        st.tuples(st.sampled_from(["hit6", "midas"]), st.integers(0, 760), st.integers(36, 78)), max_size=8
+    ),
+)
+def test_cycle_outcomes_agree_with_the_timeline(offsets, rows, answered):
+    start = date(2025, 1, 1)
+    sessions = sorted(start + timedelta(days=o) for o in offsets)
+    months = []
+    for m, rec, hd in rows:
+        first = diary.shift_month(start, m)
+        n = diary.month_end(first).day
+        rec = min(rec, n)
+        months.append(
+            MonthCounts(first, n, rec, min(hd, rec), min(hd, rec) // 2, rec >= diary.min_days_required(n))
+        )
+    scores = [Score(k, start + timedelta(days=d), v) for k, d, v in answered]
+    t = cycles.timeline(cycles.MIGRAINE, sessions, months, scores, sessions[-1] + timedelta(days=1))
+    out = cycles.cycle_outcomes([(d, cycles.MIGRAINE) for d in sessions], months, scores)
+    for o, c in zip(out, t.cycles, strict=True):
+        assert o.number == c.number and o.has_baseline == t.usable_baseline
+        if o.has_baseline:
+            assert (o.headache_change, o.reduction_pct) == (c.headache_change, c.headache_reduction_pct)
+            assert o.score_changes == c.score_changes
+        else:
+            assert o == cycles.CycleOutcome(c.number, False)

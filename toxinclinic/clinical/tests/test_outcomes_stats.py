@@ -95,3 +95,39 @@ def test_median_rank_exact_and_approximate_agree():
         assert abs(s.median_rank(n) - approx) <= 1
     big = s.median_ci([float(i % 97) for i in range(20000)])  # no overflow, no quadratic loop
     assert big.low <= big.value <= big.high
+
+
+def _histogram(xs: list[float]) -> list[tuple[float, int]]:
+    out: dict[float, int] = {}
+    for x in xs:
+        out[x] = out.get(x, 0) + 1
+    return sorted(out.items())
+
+
+# Changes as the report stores them (0.1 steps) and arbitrary floats: the histogram path must give the
+# very same figures as the values, bit for bit (not merely close), including the rounding at .xx5.
+@given(
+    st.one_of(
+        st.lists(st.integers(-300, 300).map(lambda k: round(k / 10, 1)), max_size=1500),
+        st.lists(st.floats(-1e6, 1e6, allow_nan=False), max_size=80),
+    ),
+    st.integers(0, 3),
+)
+def test_counts_path_equals_the_values_path(xs, r):
+    counts = _histogram(xs)
+    assert s.mean_ci_counts(counts) == s.mean_ci(xs)
+    assert s.median_ci_counts(counts) == s.median_ci(xs)
+    pcts = [float(i % 101) for i in range(len(xs))][: len(xs) // (r + 1)]
+    changes = [s.CycleChange(x, pcts[i] if i < len(pcts) else None) for i, x in enumerate(xs)]
+    resp = (len(pcts), sum(p >= 50 for p in pcts), sum(p >= 30 for p in pcts))
+    assert s.summarize_counts("headache_days", 1, counts, resp) == s.summarize("headache_days", 1, changes)
+
+
+def test_counts_path_at_a_rounding_tie():
+    # The mean is -0.125 give or take an ulp: summing value × count in floats gives -0.13, the exact sum
+    # rounded once (fsum over the values, Fraction over the histogram) gives -0.12.
+    xs = [-3.0, -1.4, -0.2, -0.1, 0.4, 0.4, 0.5, 2.4]
+    counts = _histogram(xs)
+    assert round(sum(v * k for v, k in counts) / len(xs), 2) == -0.13
+    assert s.mean_ci_counts(counts) == s.mean_ci(xs)
+    assert s.mean_ci_counts(counts).value == -0.12

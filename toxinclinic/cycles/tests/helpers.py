@@ -8,8 +8,10 @@ from typing import Any
 
 from toxinclinic.clinical import diary
 from toxinclinic.diary.models import DiaryMonth
+from toxinclinic.diary.signals import month_stored
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.treatment.models import TreatmentSession
+from toxinclinic.treatment.signals import session_recorded
 
 
 def session(
@@ -20,7 +22,7 @@ def session(
     units: float = 155,
     indication: str = "chronic_migraine",
 ) -> TreatmentSession:
-    return TreatmentSession.objects.create(
+    s = TreatmentSession.objects.create(
         patient=patient,
         clinic_id=patient.clinic_id,
         visit_id=uuid.uuid4(),
@@ -30,12 +32,15 @@ def session(
         total_units=units,
         sites=[{"muscle": "frontalis", "side": "left", "units": 5.0}] * 31,
     )
+    # As the treatment room's writer does after storing a session.
+    session_recorded.send(sender=TreatmentSession, session=s, created=True)
+    return s
 
 
 def month(patient: Any, first: dt.date, recorded: int, headache: int, migraine: int) -> DiaryMonth:
     n = diary.month_end(first).day
     need = diary.min_days_required(n)
-    return DiaryMonth.objects.create(
+    row = DiaryMonth.objects.create(
         patient=patient,
         clinic_id=patient.clinic_id,
         month=first,
@@ -53,6 +58,9 @@ def month(patient: Any, first: dt.date, recorded: int, headache: int, migraine: 
         headache_days_per_30=round(headache * 30 / recorded, 1) if recorded else None,
         migraine_days_per_30=round(migraine * 30 / recorded, 1) if recorded else None,
     )
+    # As the diary's writers do after storing a month's counts.
+    month_stored.send(sender=DiaryMonth, patient_id=patient.pk, month=first, counted=True)
+    return row
 
 
 def score(patient: Any, instrument: str, on: dt.date, total: float) -> QuestionnaireResponse:

@@ -23,3 +23,8 @@ def can_assign(user: Any, patient: Any) -> bool:
         and user.role in (Role.COORDINATOR, Role.ADMIN)
         and same_clinic(user, patient.clinic_id)
     )
+
+
+def can_take_patient(user: Any, patient: Any) -> bool:
+    """"Assign to me": only a coordinator can be a patient's assignee (an admin assigns others)."""
+    return is_staff_member(user) and user.role == Role.COORDINATOR and same_clinic(user, patient.clinic_id)

@@ -33,6 +33,15 @@ ROUTES: list[Route] = [
     ),
     Route("coordinator:outreach", "GET", "/coordinator/patients/{patient}/outreach/", expect(**OUTREACH)),
     Route(
+        "coordinator:outreach",
+        "POST",
+        "/coordinator/patients/{patient}/outreach/",
+        expect(
+            **{**OUTREACH, **dict.fromkeys(("nurse", "clinician", "injector", "coordinator", "admin"), 400)}
+        ),
+        body={},
+    ),
+    Route(
         "coordinator:assign_to_me",
         "POST",
         "/coordinator/patients/{patient}/assign-to-me/",

@@ -20,6 +20,15 @@ WRONG_PATIENT_API = dict(anon=401, patient2=403, default=404)
 
 ROUTES: list[Route] = [
     Route("coverage:packet", "GET", P, expect(**STAFF_A)),
+    Route(
+        "coverage:packet",
+        "POST",
+        P,
+        expect(
+            **{**STAFF_A, **dict.fromkeys(("nurse", "clinician", "injector", "coordinator", "admin"), 400)}
+        ),
+        body={},
+    ),
     Route("coverage:packet_pdf", "GET", P + "packet.pdf?auth={authorization}", expect(**STAFF_A)),
     Route("coverage:packet_json", "GET", P + "packet.json?auth={authorization}", expect(**STAFF_A)),
     Route(

@@ -46,6 +46,7 @@ BOOKERS_API = {
     **CLINIC_A_API,
     **dict.fromkeys(("nurse", "clinician", "injector", "coordinator", "admin"), 201),
 }
+FORM_ERRORS = dict.fromkeys(("nurse", "clinician", "injector", "coordinator", "admin"), 400)
 OWN = dict(anon=302, patient=200, patient2=404, other_patient=404, default=403)
 
 ROUTES: list[Route] = [
@@ -65,6 +66,29 @@ ROUTES: list[Route] = [
         expect(anon=302, admin=200, default=403),
     ),
     Route("scheduling:feeds", "GET", "/scheduling/feeds/", expect(**STAFF_PAGE)),
+    # Form posts with nothing filled in: refused with the form's errors (400) for those allowed.
+    Route(
+        "scheduling:slots",
+        "POST",
+        "/scheduling/patients/{patient}/slots/",
+        expect(**{**CLINIC_A, **FORM_ERRORS}),
+        body={},
+    ),
+    Route(
+        "scheduling:appointment",
+        "POST",
+        "/scheduling/appointments/{appointment}/",
+        expect(**{**CLINIC_A, **FORM_ERRORS}),
+        body={},
+    ),
+    Route(
+        "scheduling:availability",
+        "POST",
+        "/scheduling/availability/",
+        expect(anon=302, admin=400, default=403),
+        body={},
+    ),
+    Route("scheduling:feeds", "POST", "/scheduling/feeds/", expect(**STAFF_PAGE), body={}),
     Route("scheduling:feed", "GET", "/scheduling/feeds/{feed_token}.ics", expect(200)),
     Route("scheduling:feed", "GET", "/scheduling/feeds/not-a-live-token.ics", expect(404)),
     Route("scheduling:my_appointment", "GET", "/scheduling/my/appointments/{appointment}/", expect(**OWN)),

@@ -26,5 +26,5 @@ def can_assign(user: Any, patient: Any) -> bool:
 
 
 def can_take_patient(user: Any, patient: Any) -> bool:
-    """ "Assign to me": only a coordinator can be a patient's assignee (an admin assigns others)."""
+    """Only a coordinator may take a patient ("assign to me"): an admin assigns others, never themself."""
     return is_staff_member(user) and user.role == Role.COORDINATOR and same_clinic(user, patient.clinic_id)

@@ -23,3 +23,8 @@ def can_assign(user: Any, patient: Any) -> bool:
         and user.role in (Role.COORDINATOR, Role.ADMIN)
         and same_clinic(user, patient.clinic_id)
     )
+
+
+def can_take_patient(user: Any, patient: Any) -> bool:
+    """Only a coordinator may take a patient ("assign to me"): an admin assigns others, never themself."""
+    return is_staff_member(user) and user.role == Role.COORDINATOR and same_clinic(user, patient.clinic_id)

@@ -18,7 +18,12 @@ from toxinclinic.accounts.models import User
 from toxinclinic.audit.services import log_action
 from toxinclinic.coordinator import services, worklist
 from toxinclinic.coordinator.models import OutreachOutcome, WorklistRow
-from toxinclinic.coordinator.permissions import can_assign, can_record_outreach, can_view_worklist
+from toxinclinic.coordinator.permissions import (
+    can_assign,
+    can_record_outreach,
+    can_take_patient,
+    can_view_worklist,
+)
 from toxinclinic.coordinator.tasks import ensure_ticking, queue_refresh
 from toxinclinic.core.errors import FieldError
 from toxinclinic.patients.access import chart_for
@@ -210,6 +215,7 @@ def outreach(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def assign_to_me(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = chart_for(request, patient_id, can=can_assign, what=None)
+    # can_assign would let an admin through, and the service refuses an admin as assignee (was a 500).
+    patient = chart_for(request, patient_id, can=can_take_patient, what=None)
     services.assign(patient, request.user, actor=request.user)
     return redirect(request.POST.get("next") or reverse("coordinator:worklist"))

@@ -116,6 +116,11 @@ def test_no_route_serves_a_folder_by_prefix() -> None:
         "treatments/files/<path:name>",
         "visits/<str:visit_id>/notes/<int:version>/pdf/",
         "api/v1/visits/<visit_id>/notes/<version>/pdf",
+        # Rendered from the database on each request (WeasyPrint), never read from a path.
+        "coverage/patients/<uuid:patient_id>/packet.pdf",
+        # Serves only a name the export job itself wrote into its manifest (an allow-list, not a path),
+        # to the client that started the job (fhir/export_views.download).
+        "fhir/R4/$export-file/<str:job_id>/<str:name>",
     }
 
 

@@ -26,6 +26,9 @@ class DemoContext:
     patient_ids: list[int] = field(default_factory=list)
     demo_patient: Any = None
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Patient pk → headache days in the latest full diary month over the first (set by the diary's demo
+    #: step, read by later steps such as the questionnaires, so they need not import the diary).
+    diary_course: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

@@ -87,6 +87,20 @@ def seed(ctx: DemoContext) -> None:
         chunk = users[i : i + BATCH]
         gen.batch(chunk, sessions, demo_pk)
         ctx.advance(task, len(chunk))
+    ctx.diary_course = diary_course(ctx.clinic)
+
+
+def diary_course(clinic: Any) -> dict[int, float]:
+    """Each diarist's course for later demo steps (questionnaires follow it): headache days in the latest
+    sufficient month over those in the first."""
+    first_last: dict[int, list[int]] = {}
+    for pid, hd in (
+        DiaryMonth.objects.filter(clinic=clinic, sufficient=True)
+        .order_by("month")
+        .values_list("patient_id", "headache_days")
+    ):
+        first_last.setdefault(pid, [hd, hd])[1] = hd
+    return {pid: (last / first if first else 1.0) for pid, (first, last) in first_last.items()}
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

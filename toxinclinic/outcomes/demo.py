@@ -9,7 +9,6 @@ from collections import defaultdict
 from typing import Any
 
 from toxinclinic.demo.context import DemoContext
-from toxinclinic.diary.models import DiaryMonth
 from toxinclinic.outcomes.instruments import INSTRUMENTS, score
 from toxinclinic.outcomes.models import QuestionnaireResponse, Timepoint
 from toxinclinic.patients.models import Patient, PatientIndication
@@ -59,16 +58,8 @@ def seed(ctx: DemoContext) -> None:
     for s in TreatmentSession.objects.filter(clinic=ctx.clinic).order_by("injected_on"):
         sessions[s.patient_id].append(s)
     # Improvement follows the diary where there is one: headache days in the latest full month vs the first.
-    trend: dict[int, float] = {}
-    first_last: dict[int, list[int]] = {}
-    for pid, hd in (
-        DiaryMonth.objects.filter(clinic=ctx.clinic, sufficient=True)
-        .order_by("month")
-        .values_list("patient_id", "headache_days")
-    ):
-        first_last.setdefault(pid, [hd, hd])[1] = hd
-    for pid, (first, last) in first_last.items():
-        trend[pid] = last / first if first else 1.0
+    # (The diary's demo step, which runs first, leaves each diarist's course on the context.)
+    trend: dict[int, float] = ctx.diary_course
     patients = (
         Patient.objects.filter(pk__in=ctx.patient_ids).only("pk", "clinic_id", "enrolled_on").order_by("pk")
     )

@@ -63,8 +63,6 @@ ALLOWED_SIDEWAYS: dict[tuple[str, str], str] = {
 # TEMPORARY — imports that other helpers remove this session; the lead deletes each line at integration
 # (an entry that no longer occurs fails ``test_no_stale_exceptions``, so the list can only shrink).
 TEMPORARY: dict[tuple[str, str], str] = {
-    # r1: the own-patient look-ups become patients.access.own_patient.
-    ("outcomes", "diary"): "r1: own-patient look-ups -> patients.access; o: outcomes/demo.py (DiaryMonth)",
     # v: the lot recall search and the recall on signing.
     ("inventory", "visits"): "v: the lot recall search reads visits.services.lot_recipients",
 }

@@ -33,7 +33,10 @@ demo: install
 	PORT=$(PORT) ./scripts/demo.sh
 
 ## Install what tests need and run them all: lint, migrations check, SQLite suite, PostgreSQL suite.
-test: install-test lint test-sqlite test-postgres
+# The two suites use different databases and run side by side (one per core); each one's output is
+# printed whole when it finishes (-O), and the command fails if either fails.
+test: install-test lint
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ from toxinclinic.messaging.tests.test_worker_process import (
     stop,
     wait_for,
 )
+from toxinclinic.reminders import conf as reminder_conf
 from toxinclinic.reminders import services as reminders
 from toxinclinic.testing import days_ago, sign_visit, today
 from toxinclinic.treatment.services import next_window
@@ -51,9 +52,13 @@ def sms(settings: Any, tmp_path: Path, world: Any) -> Path:
 
 
 def _quiet_now(clinic: Any) -> dt.datetime:
-    """Quiet hours around now (an hour either side, clinic time); returns when they end."""
-    local = timezone.now().astimezone(clinic_tz(clinic))
-    start, end = local - dt.timedelta(hours=1), local + dt.timedelta(hours=1)
+    """Quiet hours around the moment today's reminder is due (an hour either side, clinic time): now, or
+    the reminder hour when that is still to come today (before it, the sweep queues it for then);
+    returns when they end."""
+    tz = clinic_tz(clinic)
+    local = timezone.now().astimezone(tz)
+    due = max(local, dt.datetime.combine(local.date(), reminder_conf.send_at()).replace(tzinfo=tz))
+    start, end = due - dt.timedelta(hours=1), due + dt.timedelta(hours=1)
     ClinicMessagingSettings.objects.update_or_create(
         clinic=clinic, defaults={"quiet_from": start.time().replace(microsecond=0),
                                  "quiet_until": end.time().replace(second=0, microsecond=0)},

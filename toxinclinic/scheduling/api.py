@@ -16,6 +16,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from toxinclinic.accounts.models import User
+from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
@@ -227,7 +228,9 @@ def create_appointment(request: HttpRequest, payload: BookIn) -> Any:
 
 @router.get("/appointments/{public_id}", response=AppointmentOut, summary="One appointment")
 def get_appointment(request: HttpRequest, public_id: uuid.UUID) -> Any:
-    return _appointment(request, public_id)
+    appt = _appointment(request, public_id)
+    record_read(appt.patient, actor=request.user, what="appointment (API)")  # as the HTML view does
+    return appt
 
 
 @router.post("/appointments/{public_id}/cancel", response=AppointmentOut, summary="Cancel with a reason")

@@ -77,3 +77,16 @@ def test_json_api_books_refuses_with_422_and_cancels(world: Any, client_as: Any)
     assert again.status_code == 409
     assert client_as("other_clinician").get(f"/api/v1/appointments/{appt_id}").status_code == 404
     assert c.get("/api/v1/recalls").status_code == 200
+
+
+def test_reading_one_appointment_through_the_api_is_an_audited_chart_read(world: Any, client_as: Any) -> None:
+    from toxinclinic.audit.models import AuditEvent
+
+    appt = _appt(world, world.patient, 5)
+    reads = AuditEvent.objects.filter(action="chart.viewed", patient_id=world.patient.pk)
+    before = reads.count()
+    assert client_as("coordinator").get(f"/api/v1/appointments/{appt.public_id}").status_code == 200
+    assert reads.count() == before + 1
+    assert reads.latest("id").data == {"what": "appointment (API)"}
+    assert client_as("other_clinician").get(f"/api/v1/appointments/{appt.public_id}").status_code == 404
+    assert reads.count() == before + 1  # a refused read records nothing

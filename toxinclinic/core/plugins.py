@@ -11,6 +11,7 @@ An app listed in ``settings.WORKFLOW_APPS`` may provide any of these modules:
   app's patient page (``page`` names it, e.g. ``"diary"``), so that page need not import the app;
 - ``banner.py`` with ``banner_facts(patient, *, exclude=None) -> dict`` — the app's part of the chart's
   safety banner, composed by ``patients.banner``;
+- ``lots.py`` with ``recipients(lot) -> list`` — the uses of a lot's vials, for inventory's recall search;
 - ``payer.py`` with ``forbids_early(patient) -> bool | None`` — whether the patient's payer refuses an
   injection inside the minimum interval (``None``: not known here), asked by scheduling before booking.
 

@@ -21,6 +21,7 @@ from toxinclinic.accounts.models import Location
 from toxinclinic.audit.services import log_action, record_change, record_read, snapshot
 from toxinclinic.clinical import products
 from toxinclinic.core.errors import FieldError
+from toxinclinic.core.plugins import app_modules
 from toxinclinic.inventory.models import Lot, Receipt, Reconciliation, ReconciliationLine, Vial, VialStatus
 from toxinclinic.patients.services import parse_public_id
 
@@ -209,9 +210,9 @@ def expiring_rows(user: Any, today: dt.date, days: int = EXPIRY_ALERT_DAYS) -> l
 def recall_recipients(user: Any, lot: Lot, *, what: str) -> list[Any]:
     """The recall search: every signed visit's use of a vial of ``lot`` (oldest first), audited as one
     ``lot.recall_searched`` event and a chart read of each patient it names (``what`` says where)."""
-    from toxinclinic.visits.services import lot_recipients
-
-    uses = list(lot_recipients(lot))
+    # The uses are the visits' to tell (they chart which vial went into whom): asked through the ``lots.py``
+    # plug-in, so inventory, which visits draw from, never imports visits.
+    uses = [u for mod in app_modules("lots") for u in mod.recipients(lot)]
     log_action(
         "lot.recall_searched",
         actor=user,

@@ -153,7 +153,6 @@ def test_imports_point_down() -> None:
 
 #: Templates that include another app's template sideways, this session (same rules as imports).
 TEMPLATE_TEMPORARY: dict[tuple[str, str], str] = {
-    ("inventory", "visits"): "borrows visits/_head.html (visits.css); move the shared table styles to core",
 }
 _INCLUDE = re.compile(r"""{%\s*(?:include|extends)\s+["']([a-z_]+)/""")
 

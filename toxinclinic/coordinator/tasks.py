@@ -21,6 +21,8 @@ from toxinclinic.messaging import periodic
 from toxinclinic.patients.models import Patient
 
 TICKER = "coordinator.refresh"
+#: A diary save's row refresh waits this long, so the saves of one sitting share one refresh.
+DIARY_REFRESH_DELAY = dt.timedelta(seconds=30)
 #: Rows are at most this stale after midnight (the diary figures change once a day).
 REFRESH_EVERY = dt.timedelta(hours=6)
 
@@ -37,6 +39,27 @@ def queue_refresh(clinic_id: int) -> None:
     """Queue one clinic refresh at a time (a cache flag marks one in flight for an hour at most)."""
     if cache.add(f"coordinator:refresh:{clinic_id}", 1, timeout=3600):
         refresh_clinic.enqueue(clinic_id)
+
+
+@task()
+def refresh_patient_row(clinic_id: int, patient_id: int) -> str:
+    """Idempotent, like ``refresh_clinic``. The coalescing flag is cleared before the refresh reads, so a
+    diary save made while it runs queues another refresh rather than being missed."""
+    cache.delete(_patient_flag(patient_id))
+    return f"refreshed {rows.refresh(clinic_id, [patient_id])}"
+
+
+def _patient_flag(patient_id: int) -> str:
+    return f"coordinator:refresh-patient:{patient_id}"
+
+
+def queue_patient_refresh(clinic_id: int, patient_id: int) -> None:
+    """Queue one refresh of the patient's row ``DIARY_REFRESH_DELAY`` from now, unless one is already
+    waiting. The flag outlives the delay by a margin only; if the worker is down, the periodic clinic
+    refresh and the worklist's stale-day check still bring the row up to date."""
+    if cache.add(_patient_flag(patient_id), 1, timeout=int(DIARY_REFRESH_DELAY.total_seconds()) * 20):
+        later = refresh_patient_row.using(run_after=timezone.now() + DIARY_REFRESH_DELAY)
+        later.enqueue(clinic_id, patient_id)
 
 
 def clinics_to_refresh(today: dt.date) -> list[int]:

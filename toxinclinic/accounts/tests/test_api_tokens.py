@@ -117,6 +117,10 @@ def test_admin_held_to_two_factor_is_refused_with_a_token_issued_without_it(
     # Enrolling a device also retires a staff member's earlier tokens.
     _t, nurse_raw = ApiToken.issue(world.user("nurse"), "before")
     assert _bearer(nurse_raw, "/api/v1/me").status_code == 200
+    # A device still being set up (not confirmed) changes nothing; a confirmed one does.
+    half = TOTPDevice.objects.create(user=world.user("nurse"), name="Setting up", confirmed=False)
+    assert _bearer(nurse_raw, "/api/v1/me").status_code == 200
+    half.delete()
     _device(world.user("nurse"))
     assert _bearer(nurse_raw, "/api/v1/me").status_code == 403
 

@@ -96,8 +96,9 @@ def _apply(request: HttpRequest, who: Any) -> str:
         errors: dict[str, list[str]] = {}
         first = _date(p.get("first_day", ""), "first_day", errors)
         last = _date(p.get("last_day", ""), "last_day", errors)
-        if errors:
-            raise FieldError(errors)
+        if errors:  # a date that is not one: say so, with whatever else is wrong
+            others = av.check_away(who, first, last, p.get("reason", "").strip())
+            raise FieldError(errors | {k: v for k, v in others.items() if k not in errors})
         row, stranded = av.add_away(
             who, actor=user, first_day=first, last_day=last, reason=p.get("reason", ""), confirm=confirm
         )

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from toxinclinic.accounts.locale import format_date
-from toxinclinic.accounts.models import Clinic
 from toxinclinic.audit.services import record_change, snapshot
 from toxinclinic.core.errors import Conflict, FieldError
 from toxinclinic.messaging.hours import clinic_tz
@@ -85,23 +84,25 @@ def attend_for_session(session: Any, now: dt.datetime | None = None) -> Appointm
     """The patient's injection appointment on ``session.injected_on`` becomes attended (``session_recorded``,
     inside the signing transaction). The one whose draft was this visit first, then a booked one, then a
     recorded no-show; None when there is none (a walk-in) or the day is still ahead."""
-    clinic = Clinic.objects.filter(pk=session.clinic_id).first()
-    if clinic is None:
-        return None
-    start = dt.datetime.combine(session.injected_on, dt.time(0), tzinfo=clinic_tz(clinic))
-    candidates = list(
-        Appointment.objects.filter(
+    day = session.injected_on
+    # One query for every signing (the demo signs thousands): a UTC window wide enough for any clinic
+    # zone, then the clinic's own day in Python.
+    lo = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    candidates = [
+        a
+        for a in Appointment.objects.filter(
             patient_id=session.patient_id,
             clinic_id=session.clinic_id,
             kind=AppointmentKind.INJECTION,
             status__in=ATTENDABLE,
-            starts_at__gte=start,
-            starts_at__lt=start + dt.timedelta(days=1),
+            starts_at__gte=lo,
+            starts_at__lt=lo + dt.timedelta(days=3),
         )
         .select_for_update(of=("self",))
         .select_related("clinic")
         .order_by("starts_at", "id")
-    )
+        if local_day(a) == day
+    ]
     vid = session.visit_id if isinstance(session.visit_id, uuid.UUID) else uuid.UUID(str(session.visit_id))
 
     def rank(a: Appointment) -> int:

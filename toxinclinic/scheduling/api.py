@@ -21,7 +21,7 @@ from toxinclinic.core.errors import FieldError
 from toxinclinic.core.pagination import Pages
 from toxinclinic.core.schemas import Schema
 from toxinclinic.patients.access import chart_for
-from toxinclinic.scheduling import booking
+from toxinclinic.scheduling import attendance, booking
 from toxinclinic.scheduling.models import Appointment, AppointmentKind
 from toxinclinic.scheduling.permissions import can_book, can_view_recall_list
 from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
@@ -155,6 +155,11 @@ class NoShowIn(Schema):
     reason: str = ""
 
 
+class AttendedIn(Schema):
+    reason: str = ""
+    sequence: int | None = None
+
+
 def _staff(request: HttpRequest) -> None:
     if not can_book(request.user):
         raise PermissionDenied
@@ -253,3 +258,15 @@ def reschedule_appointment(request: HttpRequest, public_id: uuid.UUID, payload: 
 def no_show(request: HttpRequest, public_id: uuid.UUID, payload: NoShowIn) -> Any:
     appt = _appointment(request, public_id)
     return booking.mark_no_show(appt, actor=request.user, reason=payload.reason)
+
+
+@router.post(
+    "/appointments/{public_id}/attended",
+    response=AppointmentOut,
+    summary="Record attended (on the appointment's day or after)",
+)
+def attended(request: HttpRequest, public_id: uuid.UUID, payload: AttendedIn) -> Any:
+    appt = _appointment(request, public_id)
+    return attendance.mark_attended(
+        appt, actor=request.user, reason=payload.reason, expected_sequence=payload.sequence
+    )

@@ -45,6 +45,17 @@ def next_appointment(clinic_id: int, patient_id: int, *, kind: str | None = None
     return next_appointments(clinic_id, [patient_id], kind=kind).get(patient_id)
 
 
+def last_attended(clinic_id: int, patient_id: int) -> Appointment | None:
+    """The patient's most recent attended appointment (the portal shows it as past, never upcoming)."""
+    return (
+        Appointment.objects.filter(
+            clinic_id=clinic_id, patient_id=patient_id, status=AppointmentStatus.ATTENDED
+        )
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
 def has_booked_or_open(
     clinic_id: int, patient_ids: Iterable[int], *, now: dt.datetime | None = None
 ) -> set[int]:

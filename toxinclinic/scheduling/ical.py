@@ -84,7 +84,9 @@ def event(appt: Appointment) -> icalendar.Event:
     ev.add("summary", f"Appointment at {appt.clinic.name}")
     if appt.location is not None:
         ev.add("location", appt.location.name)
-    ev.add("status", "CONFIRMED" if appt.status == AppointmentStatus.BOOKED else "CANCELLED")
+    # An attended appointment happened: it stays in the calendar as it was, not as cancelled.
+    kept = appt.status in (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED)
+    ev.add("status", "CONFIRMED" if kept else "CANCELLED")
     return ev
 
 

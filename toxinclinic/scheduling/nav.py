@@ -4,6 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from toxinclinic.accounts.models import Role
 from toxinclinic.core.plugins import NavItem
 from toxinclinic.scheduling.permissions import can_book, can_edit_availability, can_view_recall_list
 
@@ -17,5 +18,6 @@ def nav_items(request: Any) -> list[NavItem]:
         out.append(NavItem("Schedule", reverse("scheduling:schedule"), order=31))
         out.append(NavItem("Calendar feeds", reverse("scheduling:feeds"), order=92))
     if can_edit_availability(user):
-        out.append(NavItem("Availability", reverse("scheduling:availability"), order=93))
+        label = "Availability" if user.role == Role.ADMIN else "My availability"
+        out.append(NavItem(label, reverse("scheduling:availability"), order=93))
     return out

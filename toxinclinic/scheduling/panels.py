@@ -11,7 +11,7 @@ from django.utils import timezone
 from toxinclinic.accounts.permissions import is_staff_member
 from toxinclinic.core.plugins import Panel
 from toxinclinic.patients.models import Patient
-from toxinclinic.scheduling.appointments import next_appointment
+from toxinclinic.scheduling.appointments import last_attended, next_appointment
 from toxinclinic.scheduling.services import recall_list
 
 
@@ -37,4 +37,6 @@ def panels(request: Any) -> list[Panel]:
     if patient is None:
         return []
     appt = next_appointment(patient.clinic_id, patient.pk)
-    return [Panel("scheduling/panel_next.html", {"a": appt, "clinic": patient.clinic}, order=15)]
+    last = last_attended(patient.clinic_id, patient.pk)
+    context = {"a": appt, "last": last, "clinic": patient.clinic}
+    return [Panel("scheduling/panel_next.html", context, order=15)]

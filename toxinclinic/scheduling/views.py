@@ -19,7 +19,7 @@ from toxinclinic.clinical.products import INDICATION_LABELS
 from toxinclinic.core.errors import Conflict, FieldError
 from toxinclinic.messaging.hours import clinic_tz
 from toxinclinic.patients.access import chart_for
-from toxinclinic.scheduling import booking
+from toxinclinic.scheduling import attendance, booking
 from toxinclinic.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 from toxinclinic.scheduling.permissions import can_book, can_view_recall_list
 from toxinclinic.scheduling.services import DUE_SOON_DAYS, recall_list
@@ -209,7 +209,7 @@ def slots(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def appointment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """One appointment: cancel, reschedule (both with a reason) or record a no-show."""
+    """One appointment: cancel, reschedule (both with a reason), or record attended or a no-show."""
     _staff(request)
     appt = _appointment(request, public_id)
     errors: dict[str, list[str]] = {}
@@ -237,8 +237,13 @@ def appointment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             elif action == "no_show":
                 booking.mark_no_show(appt, actor=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, "Recorded: the patient did not attend.")
+            elif action == "attended":
+                attendance.mark_attended(
+                    appt, actor=request.user, reason=request.POST.get("reason", ""), expected_sequence=seq
+                )
+                messages.success(request, "Recorded: the patient attended.")
             else:
-                raise FieldError({"action": ["Choose cancel, reschedule or did not attend."]})
+                raise FieldError({"action": ["Choose cancel, reschedule, attended or did not attend."]})
             return redirect("scheduling:appointment", appt.public_id)
         except FieldError as exc:
             errors, status = exc.errors, 400
@@ -263,6 +268,7 @@ def appointment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "local_start": appt.starts_at.astimezone(clinic_tz(appt.clinic)).strftime("%Y-%m-%dT%H:%M"),
             "clinic": appt.clinic,
             "started": appt.starts_at <= timezone.now(),
+            "day_has_come": attendance.day_has_come(appt),
         },
         status=status,
     )

@@ -1,118 +1,23 @@
-"""Availability and days away (clinic admins), calendar feed tokens, the feeds themselves, and the
-patient's own appointment with its "add to calendar" file."""
+"""Calendar feed tokens, the feeds themselves, and the patient's own appointment with its "add to
+calendar" file (availability and days away are in ``views_availability``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from toxinclinic.audit.services import record_change, snapshot
-from toxinclinic.messaging.models import WEEKDAYS
 from toxinclinic.patients.access import chart_for, patient_only
 from toxinclinic.scheduling import booking, ical
-from toxinclinic.scheduling.models import Appointment, AppointmentStatus, Availability, AvailabilityException
-from toxinclinic.scheduling.permissions import can_edit_availability, can_manage_feed
-
-
-def _time(raw: str, field: str, errors: dict[str, list[str]]) -> dt.time | None:
-    try:
-        return dt.time.fromisoformat(raw)
-    except (TypeError, ValueError):
-        errors.setdefault(field, []).append("Give a time such as 09:00.")
-        return None
-
-
-def _date(raw: str, field: str, errors: dict[str, list[str]]) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw)
-    except (TypeError, ValueError):
-        errors.setdefault(field, []).append("Give a date such as 2026-07-01.")
-        return None
-
-
-@login_required
-def availability(request: HttpRequest) -> HttpResponse:
-    """Each clinician's weekly hours and days away; clinic admins add and remove them."""
-    if not can_edit_availability(request.user):
-        raise PermissionDenied
-    clinic = request.user.clinic
-    people = booking.bookable_clinicians(clinic)
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        who = next((c for c in people if str(c.public_id) == request.POST.get("clinician")), None)
-        action = request.POST.get("action")
-        if who is None:
-            errors["clinician"] = ["Choose a clinician or nurse of your clinic."]
-        elif action == "add_hours":
-            starts = _time(request.POST.get("starts", ""), "starts", errors)
-            ends = _time(request.POST.get("ends", ""), "ends", errors)
-            weekday = request.POST.get("weekday", "")
-            if weekday not in {str(w) for w, _ in WEEKDAYS}:
-                errors["weekday"] = ["Choose a day of the week."]
-            if not errors:
-                row = Availability(
-                    clinic=clinic, clinician=who, weekday=int(weekday), starts=starts, ends=ends
-                )
-                try:
-                    row.full_clean()
-                except ValidationError as e:
-                    errors.update({k: list(v) for k, v in e.message_dict.items()})
-                else:
-                    row.save()
-                    record_change("availability.added", row, None, actor=request.user)
-        elif action == "add_away":
-            first = _date(request.POST.get("first_day", ""), "first_day", errors)
-            last = _date(request.POST.get("last_day", ""), "last_day", errors)
-            if not errors:
-                row = AvailabilityException(
-                    clinic=clinic, clinician=who, first_day=first, last_day=last,
-                    reason=request.POST.get("reason", "").strip()[:120],
-                )  # fmt: skip
-                try:
-                    row.full_clean()
-                except ValidationError as e:
-                    errors.update({k: list(v) for k, v in e.message_dict.items()})
-                else:
-                    row.save()
-                    record_change("availability.away_added", row, None, actor=request.user)
-        elif action in ("remove_hours", "remove_away"):
-            model = Availability if action == "remove_hours" else AvailabilityException
-            row = model.objects.filter(clinic=clinic, clinician=who, pk=request.POST.get("row") or 0).first()
-            if row is not None:
-                record_change(f"availability.{action}", row, snapshot(row), actor=request.user, deleted=True)
-                row.delete()
-        if not errors:
-            messages.success(request, "Saved.")
-            return redirect("scheduling:availability")
-    rows = [
-        {
-            "clinician": c,
-            "hours": Availability.objects.filter(clinician=c),
-            "away": AvailabilityException.objects.filter(clinician=c, last_day__gte=timezone.localdate()),
-        }
-        for c in people
-    ]
-    return render(
-        request,
-        "scheduling/availability.html",
-        {
-            "rows": rows,
-            "clinicians": people,
-            "weekdays": WEEKDAYS,
-            "errors": errors,
-            "all_errors": [m for ms in errors.values() for m in ms],
-        },
-        status=400 if errors else 200,
-    )
+from toxinclinic.scheduling.models import Appointment, AppointmentStatus
+from toxinclinic.scheduling.permissions import can_manage_feed
 
 
 @login_required
@@ -182,8 +87,10 @@ def _own(patient: object, public_id: uuid.UUID) -> Appointment:
 @patient_only
 def my_appointment(request: HttpRequest, patient: object, public_id: uuid.UUID) -> HttpResponse:
     appt = _own(patient, public_id)
+    # Upcoming only while booked and not over: a past appointment is shown as what happened.
+    upcoming = appt.status == AppointmentStatus.BOOKED and appt.ends_at > timezone.now()
     return render(request, "scheduling/my_appointment.html", {"a": appt, "clinic": appt.clinic,
-                  "booked": appt.status == AppointmentStatus.BOOKED})  # fmt: skip
+                  "upcoming": upcoming})  # fmt: skip
 
 
 @patient_only

@@ -1,6 +1,8 @@
 """Scheduling routes in the authorization matrix (the recall list's rows are in visits/tests/authz_routes.py).
 
-Every staff member sees the schedule and books for their own clinic; only clinic admins set availability;
+Every staff member sees the schedule and books for their own clinic; clinicians and nurses keep their own
+availability and clinic admins anyone's (coordinators book but do not set hours; another clinic's clinician
+sees only their own card, so the screen answers them too);
 a patient opens only their own appointment (another patient's id is a 404) and never the staff screens;
 another clinic's staff get 404 for clinic A's patients and appointments. A calendar feed needs no login:
 its secret token is the key, so it answers everyone alike.
@@ -48,6 +50,8 @@ BOOKERS_API = {
 }
 FORM_ERRORS = dict.fromkeys(("nurse", "clinician", "injector", "coordinator", "admin"), 400)
 OWN = dict(anon=302, patient=200, patient2=404, other_patient=404, default=403)
+# Those who see patients keep their own hours; admins anyone's; coordinators and patients never.
+HOURS_KEEPERS = ("nurse", "clinician", "injector", "admin", "other_clinician")
 
 ROUTES: list[Route] = [
     Route("scheduling:schedule", "GET", "/scheduling/schedule/", expect(**STAFF_PAGE)),
@@ -63,7 +67,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "GET",
         "/scheduling/availability/",
-        expect(anon=302, admin=200, default=403),
+        expect(anon=302, default=403, **dict.fromkeys(HOURS_KEEPERS, 200)),
     ),
     Route("scheduling:feeds", "GET", "/scheduling/feeds/", expect(**STAFF_PAGE)),
     # Form posts with nothing filled in: refused with the form's errors (400) for those allowed.
@@ -85,7 +89,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "POST",
         "/scheduling/availability/",
-        expect(anon=302, admin=400, default=403),
+        expect(anon=302, default=403, **dict.fromkeys(HOURS_KEEPERS, 400)),
         body={},
     ),
     Route("scheduling:feeds", "POST", "/scheduling/feeds/", expect(**STAFF_PAGE), body={}),
@@ -145,6 +149,13 @@ ROUTES: list[Route] = [
         "/api/v1/appointments/{past_appointment}/no-show",
         expect(**CLINIC_A_API),
         body={"reason": "No answer on the phone."},
+    ),
+    Route(
+        "api:attended",
+        "POST",
+        "/api/v1/appointments/{past_appointment}/attended",
+        expect(**CLINIC_A_API),
+        body={"reason": "Arrived on time."},
     ),
 ]
 

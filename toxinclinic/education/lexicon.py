@@ -268,3 +268,87 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "few minutes seconds",
     ),
 )
+
+
+def _familiar() -> frozenset[str]:
+    """Everyday English: the Dale–Chall list of about 3,000 words most fourth-graders know.
+
+    It ships inside textstat (pinned; read from the installed package, never fetched). A question word
+    on it that the page never uses (“put”, “under”, “better”, “rid”) is ordinary phrasing, not a topic the
+    page lacks; a word off it that the page never uses (“insurance”, “sertraline”) usually is one."""
+    from importlib.resources import files
+
+    text = (files("textstat") / "resources" / "en" / "easy_words.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip().lower() for w in text.split() if w.strip())
+
+
+FAMILIAR = _familiar()
+
+#: Chat spellings too short for the fuzzy matcher (it needs five letters to be safe).
+SHORT_SPELLINGS: dict[str, str] = {
+    "wat": "what",
+    "wot": "what",
+    "wut": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "pls": "please",
+    "plz": "please",
+    "b4": "before",
+    "coz": "because",
+    "cos": "because",
+    "cuz": "because",
+    "abt": "about",
+    "wen": "when",
+    "hw": "how",
+    "tho": "though",
+    "thx": "thanks",
+    "nd": "and",
+    "n": "and",
+    "w": "with",
+}
+
+#: Everyday words that shade a question without naming its topic: degree, manner and time adverbs,
+#: evaluative adjectives, light verbs and particles. Written from general English (not from any question
+#: set). A question word here that the page never uses weighs little in the coverage test: “will my neck
+#: move *better*” is about the neck moving; “can I bring my *dog*” is about a dog, so “dog” is not here.
+LIGHT_WORDS = frozenset(
+    """actual actually again ago almost alone already alright altogether always anymore anyhow anyway
+    anywhere around away awful awfully  bad badly barely best better big bigger bit bits bloody
+    briefly broke broken certain certainly clear clearly close completely constant constantly current
+    currently definite definitely different early earlier easy easily else elsewhere enough entire
+    entirely especially eventually ever  exact extra extremely fair fairly far few  finally
+    found  fully further generally gently good great greatly hardly heavily here highly hook hooked
+    huge hugely just kinda kind largely  late lately later least less little   lot lots
+    main mainly major massive maybe mere merely minor most mostly much near nearly neat never new next
+    nice normal normally now nowadays obviously odd often ok okay once only  otherwise overall
+    particular particularly perfectly perhaps plain plenty pretty previous previously proper properly
+    quick quickly quite   rather ready real really recent recently regular regularly rid right
+    rough roughly same seriously several   short shortly simple simply slight slightly
+    slow slowly small so some somehow sometimes somewhat soon sort specific straight straightaway strange
+      struggle struggled struggling such sudden suddenly super sure surely terrible
+    terribly than then there though through thus tiny today together tomorrow tonight too total totally
+    truly typical typically under unusual unusually up upon usual usually various very way weird well
+    whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till""".split()
+)
+
+#: What kind of answer a question asks for, and what such an answer says (“how long …” wants a time).
+#: An answer that does not say that kind of thing does not answer, however many words it shares.
+_TIME = (
+    r"\b(\d+|a|an|one|two|three|four|five|six|few|several|some|many)\s+(seconds?|minutes?|hours?|days?|weeks?"
+    r"|months?|years?|rounds?)\b|\bwithin\b|\bsame day\b|\bat once\b|\bwears? off\b|\brest of the day\b"
+    r"|\bsooner\b|\bday or two\b|\bhours or weeks\b|\bevery \d+\b"
+)
+ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(
+            r"\bhow (long|soon|quickly|fast)\b|\bhow many (seconds|minutes|hours|days|weeks|months)\b"
+        ),
+        re.compile(_TIME, re.I),
+    ),
+    (
+        re.compile(r"\bhow (much|many)\b(?! (seconds|minutes|hours|days|weeks|months)\b)"),
+        re.compile(r"\d|\b(few|many|more|fewer|less|tiny|small|one|two|three|dose|doses|units?)\b", re.I),
+    ),
+)

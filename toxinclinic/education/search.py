@@ -36,8 +36,17 @@ from django.utils.html import format_html
 from rapidfuzz import fuzz, process
 
 from toxinclinic.education import markup
+from toxinclinic.education.lexicon import (
+    ANSWER_TYPES,
+    FAMILIAR,
+    INTENTS,
+    LAY_PHRASES,
+    LAY_WORDS,
+    LIGHT_WORDS,
+    SHORT_SPELLINGS,
+    STOPWORDS,
+)
 from toxinclinic.education.lexicon import CONTRACTIONS as _CONTRACTIONS
-from toxinclinic.education.lexicon import INTENTS, LAY_PHRASES, LAY_WORDS, STOPWORDS
 
 MAX_QUERY_CHARS = 300
 MIN_COVERAGE = 0.6
@@ -53,6 +62,8 @@ UNSEEN_WEIGHT = 1.0
 SHORT_SENTENCE_WORDS = 6
 FAQ_FIRST_BONUS = 1.5
 DEFINITION_BONUS = 3.0
+LIGHT_WORD_WEIGHT = 0.25
+DOC_WEIGHT = 1.0
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -73,6 +84,10 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+_FAMILIAR_STEMS = frozenset(_stem(w) for w in FAMILIAR)
+_LIGHT_STEMS = frozenset(_stem(w) for w in LIGHT_WORDS)
+
+
 def _words(text: str) -> list[str]:
     t = text.lower().replace("’", "'").replace("‘", "'")
     for pat, rep in _CONTRACTIONS:
@@ -81,6 +96,7 @@ def _words(text: str) -> list[str]:
         t = re.sub(pat, rep, t)
     out: list[str] = []
     for w in _TOKEN.findall(t):
+        w = SHORT_SPELLINGS.get(w, w)
         out.extend(LAY_WORDS.get(w, w).split())
     return out
 
@@ -245,6 +261,11 @@ class Index:
             self.vocabulary_by_letter.setdefault(w[0], []).append(w)
         self._stems = set(df)
 
+    @staticmethod
+    def familiar(word: str) -> bool:
+        """An everyday English word (spelled right, so never “corrected” towards a page word)."""
+        return word in FAMILIAR or _stem(word) in _FAMILIAR_STEMS
+
     @classmethod
     def for_content(cls, content: dict[str, Any]) -> Index:
         docs = [Doc("faq", f["anchor"], f["question"], f["answer"]) for f in content.get("faqs", [])]
@@ -258,7 +279,7 @@ class Index:
             if w in STOPWORDS:
                 continue
             s = _stem(w)
-            if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit():
+            if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit() and not self.familiar(w):
                 # A typo rarely changes the first letter; without that, “parking” would become “speaking”.
                 same_start = self.vocabulary_by_letter.get(w[0], [])
                 match = process.extractOne(w, same_start, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
@@ -292,12 +313,23 @@ class Index:
         own, extra = self.query_terms(query)
         if not own or self.doc_index is None or self.unit_index is None:
             return []
-        weights = {t: self.idf.get(t, self.unseen_idf) for t in own}
+        # Words that only shade the question (“normal”, “same”, “else”) count little, on the page or not.
+        shade = [t for t in own if t in _LIGHT_STEMS]
+        topic = [t for t in own if t not in _LIGHT_STEMS] or shade
+        if topic is shade:
+            shade = []
+        weights = {
+            t: self.idf.get(t, self.unseen_idf) * (LIGHT_WORD_WEIGHT if t in shade else 1.0) for t in own
+        }
         total = sum(weights.values())
         n_docs, n_units = len(self.docs), len(self.units)
-        doc_scores = _scores(self.doc_index, own, n_docs)
-        unit_scores = _scores(self.unit_index, own, n_units)
-        for words, weight in ((extra, INTENT_WEIGHT), (self._light, LIGHT_INTENT_WEIGHT)):
+        doc_scores = _scores(self.doc_index, topic, n_docs)
+        unit_scores = _scores(self.unit_index, topic, n_units)
+        for words, weight in (
+            (shade, LIGHT_WORD_WEIGHT),
+            (extra, INTENT_WEIGHT),
+            (self._light, LIGHT_INTENT_WEIGHT),
+        ):
             if words:
                 doc_scores = doc_scores + weight * _scores(self.doc_index, words, n_docs)
                 unit_scores = unit_scores + weight * _scores(self.unit_index, words, n_units)
@@ -319,7 +351,7 @@ class Index:
                 score += FAQ_FIRST_BONUS
             if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):
                 score += DEFINITION_BONUS  # “Botox is …”, “Cervical dystonia is …”
-            total_score = float(doc_scores[u.doc]) + score
+            total_score = DOC_WEIGHT * float(doc_scores[u.doc]) + score
             if u.doc not in best or total_score > best[u.doc][0]:
                 best[u.doc] = (total_score, i)
         page_terms = set(self._stems)
@@ -369,9 +401,15 @@ def index_for_version(version: Any) -> Index:
     return index
 
 
+def says_what_is_asked(query: str, hit: Hit) -> bool:
+    """“How long …” wants a time, “how many …” a number: a sentence that says none does not answer."""
+    q = " ".join(_TOKEN.findall(query.lower()))
+    return all(says.search(hit.snippet) for asks, says in ANSWER_TYPES if asks.search(q))
+
+
 def answer(index: Index, query: str) -> Answer:
     hits = index.search(query)
-    good_hits = [h for h in hits if good(h)]
+    good_hits = [h for h in hits if good(h) and says_what_is_asked(query, h)]
     if not good_hits:
         return Answer(query=query, matched=False, best=None, others=[])
     return Answer(query=query, matched=True, best=good_hits[0], others=good_hits[1:])

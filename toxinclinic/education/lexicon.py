@@ -102,6 +102,15 @@ LAY_WORDS: dict[str, str] = {
     "medication": "medicine",
     "meds": "medicines",
     "drugs": "medicines",
+    "drug": "medicine",
+    "option": "choice",
+    "options": "choices",
+    "oral": "by mouth",
+    "loads": "too many",
+    "illness": "disease",
+    "illnesses": "disease",
+    "disorder": "disease",
+    "disorders": "disease",
     "pills": "tablets",
     "pill": "tablet",
     "anticoagulant": "blood thinner",
@@ -182,7 +191,11 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bcome off\b|\bgive up\b", "stop"),
     (r"\bbreast[- ]feed", "breastfeed"),
     (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
-    (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
+    (r"\bhard to\b|\bdifficult(y)?( to)?\b|\bstruggl\w* (to|with)\b|\bproblems? with\b", "trouble"),
+    # Pills are what “by mouth” means to a patient.
+    (r"\bby mouth\b", "by mouth tablets"),
+    (r"\b(put|go|going) under\b|\bgeneral an(a)?esthetic\b", "awake"),
+    (r"\b(put|putting|gain|gaining) on weight\b|\bweight gain\b|\bgain weight\b", "weightgain"),
     (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
     # “Wears off” is about time, “wear” about clothes: keep the stemmer from making them one word.
     (r"\bwear(s|ing)? off\b", "wearoff"),
@@ -213,7 +226,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(
             r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
             r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
-            r"|\bhow many days\b|\bsee (results|a difference|a change)\b"
+            r"|\bsee (results|a difference|a change)\b"
         ),
         "change within days weeks full effect notice",
     ),
@@ -246,7 +259,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"|warfarin|aspirin)\b|\b(medicines?|medications?|meds|tablets|pills|thinners?|warfarin|aspirin)\b"
             r".*\b(stop|quit|come off|give up|skip)\b"
         ),
-        "donot stop medicine own",
+        "!donot stop medicine own",
     ),
     # “Can I … after?”: the aftercare instructions, lightly (the rest of the question says which).
     (
@@ -254,6 +267,22 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "~normal day",
     ),
     (re.compile(r"\bwhat (could|can|might) go wrong\b|\bis it safe\b"), "side effects"),
+    # “How would I know if …”, “how can I tell …”: the signs of it.
+    (
+        re.compile(r"\bhow (would|do|will|can|could) i (know|tell)\b|\bwhat (does|would) .* look like\b"),
+        "signs",
+    ),
+    # “Will it be the same each time?”: what changes from one visit to the next.
+    (
+        re.compile(r"\b(same|change|different|vary)\b.*\b(each|every|next) (time|visit|session|round)s?\b"),
+        "change visit next",
+    ),
+    # “I'm struggling to swallow since …”, “my eye is blurry after …”: a patient reporting a symptom
+    # wants to know what to do, lightly (the symptom says which instruction).
+    (
+        re.compile(r"\b(i'?m|i am|i have|i've|ive|i got|my \w+ (is|are|feels?))\b.*\b(since|after)\b"),
+        "~call get help",
+    ),
     (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
     (
@@ -264,7 +293,10 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "other choices",
     ),
     (
-        re.compile(r"\bhow long .*\b(appointment|visit|procedure|injections?|shots?) (take|last)\b"),
+        re.compile(
+            r"\bhow long .*\b(appointment|visit|procedure|injections?|injecting|shots?|bit) (take|last)\b"
+            r"|\bhow long (does|will|do) (it|the \w+|they) take\b"
+        ),
         "few minutes seconds",
     ),
 )
@@ -330,7 +362,8 @@ LIGHT_WORDS = frozenset(
       struggle struggled struggling such sudden suddenly super sure surely terrible
     terribly than then there though through thus tiny today together tomorrow tonight too total totally
     truly typical typically under unusual unusually up upon usual usually various very way weird well
-    whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till""".split()
+    whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till chance chances
+    likely odds come coming came""".split()
 )
 
 #: What kind of answer a question asks for, and what such an answer says (“how long …” wants a time).

@@ -54,6 +54,7 @@ MIN_SCORE = 1.0
 TITLE_WEIGHT = 2
 INTENT_WEIGHT = 0.75
 LIGHT_INTENT_WEIGHT = 0.25
+STRONG_INTENT_WEIGHT = 1.5
 FUZZY_CUTOFF = 80
 FUZZY_MIN_LEN = 5
 FAQ_SIMILARITY_WEIGHT = 3.0
@@ -223,6 +224,22 @@ class Index:
                 return nxt.text  # “For example, …”, “This …”: the next sentence finishes the answer
         return text
 
+    def _whole_list_if_asked(self, i: int, own: set[str]) -> str:
+        """One list item answers when it holds what was asked; when only its lead-in matches the question
+        (“where do the needles go” meets “The shots go into … these muscles:”), the answer is the list."""
+        text = self._with_list(i)
+        lead, sep, item = self.units[i].text.partition(" … ")
+        if not sep or set(terms(item)) & (own - set(terms(lead))):
+            return text
+        for u in self.units[i - 12 if i > 12 else 0 : i]:
+            if (
+                u.doc == self.units[i].doc
+                and u.text.startswith(lead + " ")
+                and not u.text.startswith(lead + " …")
+            ):
+                return u.text
+        return text
+
     def __init__(self, docs: list[Doc]) -> None:
         self.docs = docs
         self.units: list[Unit] = []
@@ -291,12 +308,13 @@ class Index:
         low = " ".join(_words(query))
         extra: list[str] = []
         light: list[str] = []
+        strong: list[str] = []  # an instruction the question asks for outright (“should I stop …”)
         consumed: set[str] = set()
         for pattern, words in INTENTS:
             m = pattern.search(query.lower()) or pattern.search(low)
             if m:
-                into = light if words.startswith("~") else extra
-                into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
+                into = light if words.startswith("~") else strong if words.startswith("!") else extra
+                into += [t for t in terms(words.lstrip("~!")) if t not in own and t not in extra + strong]
                 # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
                 # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”), but
                 # only the pattern's own words: “can I smoke after” must not lose “smoke” to the “.*”.
@@ -306,6 +324,7 @@ class Index:
                         consumed.update(t for t in terms(each.group(0)) if t in cues)
         kept = [t for t in own if t not in consumed or t in self._stems]
         self._light = light
+        self._strong = strong
         return (kept or own), extra
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
@@ -328,6 +347,7 @@ class Index:
         for words, weight in (
             (shade, LIGHT_WORD_WEIGHT),
             (extra, INTENT_WEIGHT),
+            (self._strong, STRONG_INTENT_WEIGHT),
             (self._light, LIGHT_INTENT_WEIGHT),
         ):
             if words:
@@ -341,11 +361,14 @@ class Index:
         definition = _DEFINITION.match(" ".join(_words(query)))
         subject = set(terms(definition.group(1))) if definition else set()
         title_cover = [sum(w for t, w in weights.items() if t in tt) / total for tt in self.title_terms]
+        wanted = answer_types(query)
         best: dict[int, tuple[float, int]] = {}
         for i, u in enumerate(self.units):
             score = float(unit_scores[i])
             if score <= 0 and doc_scores[u.doc] <= 0:
                 continue
+            if wanted and not all(says.search(self._with_list(i)) for says in wanted):
+                continue  # “how long …” is not answered by a sentence that gives no time
             if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5:
                 # The first sentences of a FAQ answer are written to answer its question.
                 score += FAQ_FIRST_BONUS
@@ -361,7 +384,7 @@ class Index:
             # A word found elsewhere on the page counts half: the page knows it, this part may not say it.
             elsewhere = sum(w for t, w in weights.items() if t not in self.doc_terms[d_i] and t in page_terms)
             coverage = (in_doc + 0.5 * elsewhere) / total
-            hits.append(Hit(self.docs[d_i], score, coverage, self._with_list(u_i)))
+            hits.append(Hit(self.docs[d_i], score, coverage, self._whole_list_if_asked(u_i, set(own))))
         hits.sort(key=lambda h: (-h.score, h.doc.kind != "faq"))
         return hits[:limit]
 
@@ -401,15 +424,22 @@ def index_for_version(version: Any) -> Index:
     return index
 
 
-def says_what_is_asked(query: str, hit: Hit) -> bool:
-    """“How long …” wants a time, “how many …” a number: a sentence that says none does not answer."""
+def answer_types(query: str) -> list[re.Pattern[str]]:
+    """“How long …” wants a time, “how many …” a number: what an answering sentence must say."""
     q = " ".join(_TOKEN.findall(query.lower()))
-    return all(says.search(hit.snippet) for asks, says in ANSWER_TYPES if asks.search(q))
+    wanted = [says for asks, says in ANSWER_TYPES if asks.search(q)]
+    unit = _HOW_MANY_UNITS.search(q)
+    if unit:  # “how many days …” is not answered in seconds
+        wanted.append(re.compile(rf"\b{unit.group(1)}s?\b", re.I))
+    return wanted
+
+
+_HOW_MANY_UNITS = re.compile(r"\bhow many (second|minute|hour|day|week|month)s?\b")
 
 
 def answer(index: Index, query: str) -> Answer:
     hits = index.search(query)
-    good_hits = [h for h in hits if good(h) and says_what_is_asked(query, h)]
+    good_hits = [h for h in hits if good(h)]
     if not good_hits:
         return Answer(query=query, matched=False, best=None, others=[])
     return Answer(query=query, matched=True, best=good_hits[0], others=good_hits[1:])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from toxinclinic.education.lay_vocabulary import LAY_VOCABULARY
+
 STOPWORDS = frozenset(
     """a about actually all also am an and any anything are as at be been being but by can could did do
     does doing done for from get gets getting go going had has have having he her here hers him his how i
@@ -25,6 +27,7 @@ STOPWORDS = frozenset(
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
 LAY_WORDS: dict[str, str] = {
+    **LAY_VOCABULARY,  # the general consumer-health words; the entries below win
     "shot": "injection",
     "shots": "injections",
     "jab": "injection",
@@ -148,7 +151,8 @@ LAY_WORDS: dict[str, str] = {
             "spread": "travel travels leak leaks",
             "cure": "permanent permanently fix",
             "frown": "frozen expression expressions",
-            "painkillers": "analgesics paracetamol acetaminophen ibuprofen tylenol advil",
+            # Not Tylenol, ibuprofen …: a page that names no such drug has no answer about taking it.
+            "painkillers": "analgesics",
             "machine": "device equipment emg",
             "pause": "break halfway",
             "chronic migraine means": "qualify qualifies eligible eligibility criteria",
@@ -205,7 +209,13 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     # “Signs” of a reaction are symptoms; to “sign” is a form.
     (r"\bsigns\b", "symptoms"),
     (r"\bunits\b", "units dose"),
-    (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is|goes) in(to)?\b", "made from"),
+    (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is |goes )?in(to)?\b", "made from"),
+    # “It didn't get better”, “no difference”: the treatment not working (“not” alone is a stop word).
+    (
+        r"\b(not|never|nt) (get(ting)?|got|gotten|feel(ing)?) (any )?better\b|\bno (better|change|difference"
+        r"|improvement)\b|\b(not|never) (respond(ing|ed)?|improv(e|ing|ed))\b",
+        "not work help",
+    ),
 )
 CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bcan't\b|\bcannot\b", "can not"),
@@ -225,7 +235,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
-            r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
+            r"|\bstart working\b|\bwhen will (i|it)\b|(?<!not )(?<!nt )\b(feel|get|gets) better\b"
             r"|\bsee (results|a difference|a change)\b"
         ),
         "change within days weeks full effect notice",
@@ -283,7 +293,15 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\b(i'?m|i am|i have|i've|ive|i got|my \w+ (is|are|feels?))\b.*\b(since|after)\b"),
         "~call get help",
     ),
-    (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
+    (
+        re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help|relax|block|calm)\b"),
+        "works blocks release",
+    ),
+    # “How soon can I have the next round?”: the interval, not the onset.
+    (
+        re.compile(r"\b(next|another|second|again) (round|treatment|session|injections?|shots?|dose|lot)\b"),
+        "!every weeks repeat sooner",
+    ),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
     (
         re.compile(
@@ -380,8 +398,14 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         ),
         re.compile(_TIME, re.I),
     ),
+    # “How many …” wants a count: a number, not “a few” (pages write counts in digits).
     (
-        re.compile(r"\bhow (much|many)\b(?! (seconds|minutes|hours|days|weeks|months)\b)"),
-        re.compile(r"\d|\b(few|many|more|fewer|less|tiny|small|one|two|three|dose|doses|units?)\b", re.I),
+        re.compile(r"\bhow many\b(?! (seconds|minutes|hours|days|weeks|months)\b)"),
+        re.compile(r"\d"),
+    ),
+    # “Who …” wants a person or the clinic.
+    (
+        re.compile(r"^\s*who\b|\bwho (does|will|do|should|can|checks|gives|is)\b"),
+        re.compile(r"\b(nurse|doctor|we|team|clinic|prescriber|prescribes|staff)\b", re.I),
     ),
 )

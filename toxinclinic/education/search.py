@@ -369,7 +369,7 @@ class Index:
                 continue
             if wanted and not all(says.search(self._with_list(i)) for says in wanted):
                 continue  # “how long …” is not answered by a sentence that gives no time
-            if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5:
+            if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5 and score > 0:
                 # The first sentences of a FAQ answer are written to answer its question.
                 score += FAQ_FIRST_BONUS
             if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):

@@ -212,8 +212,8 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is |goes )?in(to)?\b", "made from"),
     # “It didn't get better”, “no difference”: the treatment not working (“not” alone is a stop word).
     (
-        r"\b(not|never|nt) (get(ting)?|got|gotten|feel(ing)?) (any )?better\b|\bno (better|change|difference"
-        r"|improvement)\b|\b(not|never) (respond(ing|ed)?|improv(e|ing|ed))\b",
+        r"\b(not|never|nt|donot) (get(ting)?|got|gotten|feel(ing)?) (any )?better\b"
+        r"|\bno (better|change|difference|improvement)\b|\b(not|never) (respond(ing|ed)?|improv(e|ing|ed))\b",
         "not work help",
     ),
 )
@@ -235,7 +235,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
-            r"|\bstart working\b|\bwhen will (i|it)\b|(?<!not )(?<!nt )\b(feel|get|gets) better\b"
+            r"|\bstart working\b|\bwhen will (i|it)\b|(?<!not )(?<!nt )(?<!donot )\b(feel|get|gets) better\b"
             r"|\bsee (results|a difference|a change)\b"
         ),
         "change within days weeks full effect notice",

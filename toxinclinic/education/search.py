@@ -254,6 +254,7 @@ class Index:
             self.units += _units(d_i, d.body)
         leads = [terms(u.text) for u in self.units]
         self.unit_lead = [tuple(t[:4]) for t in leads]
+        self.unit_own = [frozenset(t) for t in leads]  # the sentence's own words, without its part's title
         # A sentence under “Before your visit” is about the visit even when it does not say so.
         unit_terms = [t + sorted(self.title_terms[u.doc]) for t, u in zip(leads, self.units, strict=True)]
         self.doc_terms = [Counter(t) for t in doc_terms]
@@ -362,6 +363,7 @@ class Index:
         subject = set(terms(definition.group(1))) if definition else set()
         title_cover = [sum(w for t, w in weights.items() if t in tt) / total for tt in self.title_terms]
         wanted = answer_types(query)
+        own_set = set(own)
         best: dict[int, tuple[float, int]] = {}
         for i, u in enumerate(self.units):
             score = float(unit_scores[i])
@@ -369,7 +371,13 @@ class Index:
                 continue
             if wanted and not all(says.search(self._with_list(i)) for says in wanted):
                 continue  # “how long …” is not answered by a sentence that gives no time
-            if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5 and score > 0:
+            if (
+                u.first
+                and self.docs[u.doc].kind == "faq"
+                and title_cover[u.doc] >= 0.5
+                # One shared word (“after”) is weak evidence that this FAQ is the question asked.
+                and (len(self.title_terms[u.doc] & own_set) >= 2 or not self.unit_own[i].isdisjoint(own))
+            ):
                 # The first sentences of a FAQ answer are written to answer its question.
                 score += FAQ_FIRST_BONUS
             if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):

@@ -22,7 +22,9 @@ STOPWORDS = frozenset(
     exactly exact between part parts affect affected affects decide decides decided usual usually possible
     possibly ever even mean means everything cause causes make makes basically literally honestly
     probably maybe supposed guys scared afraid nervous anxious frightened terrified
-    anyway bits real proper gonna wanna gotta""".split()
+    anyway bits real proper gonna wanna gotta
+    goes got gotten each
+    ouch ow oh hi hello hey um erm uh yeah yes lol ugh wow thanks thank sorry dear""".split()
 )
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
@@ -196,6 +198,7 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bbreast[- ]feed", "breastfeed"),
     (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
     (r"\bhard to\b|\bdifficult(y)?( to)?\b|\bstruggl\w* (to|with)\b|\bproblems? with\b", "trouble"),
+    (r"\bwhat('?s| is) the point\b|\bpurpose\b", "aim"),
     # Pills are what “by mouth” means to a patient.
     (r"\bby mouth\b", "by mouth tablets"),
     (r"\b(put|go|going) under\b|\bgeneral an(a)?esthetic\b", "awake"),
@@ -339,6 +342,8 @@ SHORT_SPELLINGS: dict[str, str] = {
     "wat": "what",
     "wot": "what",
     "wut": "what",
+    "wots": "what",
+    "wats": "what",
     "u": "you",
     "ur": "your",
     "r": "are",
@@ -381,7 +386,9 @@ LIGHT_WORDS = frozenset(
     terribly than then there though through thus tiny today together tomorrow tonight too total totally
     truly typical typically under unusual unusually up upon usual usually various very way weird well
     whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till chance chances
-    likely odds come coming came""".split()
+    likely odds come coming came
+    mum mom mother dad father husband wife partner boyfriend girlfriend friend sister brother daughter
+    son grandma grandmother grandad grandpa grandfather aunt uncle family relative""".split()
 )
 
 #: What kind of answer a question asks for, and what such an answer says (“how long …” wants a time).

@@ -324,9 +324,22 @@ class Index:
                     for each in pattern.finditer(text):
                         consumed.update(t for t in terms(each.group(0)) if t in cues)
         kept = [t for t in own if t not in consumed or t in self._stems]
+        # A cue word the page also uses (“work” in “how fast does it work”) stays, but only shades.
+        self._cues = {t for t in kept if t in consumed}
+        # “lying down or sitting”: either alternative answers; the one the page does not mention is no gap.
+        self._alternatives = self._or_pairs(query)
         self._light = light
         self._strong = strong
         return (kept or own), extra
+
+    def _or_pairs(self, query: str) -> list[tuple[str, str]]:
+        """The stems on either side of each “or” (“lying down or sitting” → (down, sit))."""
+        words = [w for w in _words(query[:MAX_QUERY_CHARS]) if w not in STOPWORDS or w == "or"]
+        return [
+            (_stem(words[i - 1]), _stem(words[i + 1]))
+            for i, w in enumerate(words)
+            if w == "or" and 0 < i < len(words) - 1 and "or" not in (words[i - 1], words[i + 1])
+        ]
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         query = query[:MAX_QUERY_CHARS]
@@ -334,12 +347,17 @@ class Index:
         if not own or self.doc_index is None or self.unit_index is None:
             return []
         # Words that only shade the question (“normal”, “same”, “else”) count little, on the page or not.
-        shade = [t for t in own if t in _LIGHT_STEMS]
-        topic = [t for t in own if t not in _LIGHT_STEMS] or shade
-        if topic is shade:
-            shade = []
+        # So does an intent's cue word that the page also uses (“work” in “how fast does it work”): the
+        # intent asks for it, so it ranks like the intent's words, but the part need not contain it.
+        shade = [t for t in own if t in _LIGHT_STEMS and t not in self._cues]
+        cues = [t for t in own if t in self._cues]
+        topic = [t for t in own if t not in shade and t not in cues]
+        if not topic:  # nothing but cues and shading words: they are the question
+            topic, cues = cues or shade, []
+            shade = [t for t in shade if t not in topic]
         weights = {
-            t: self.idf.get(t, self.unseen_idf) * (LIGHT_WORD_WEIGHT if t in shade else 1.0) for t in own
+            t: self.idf.get(t, self.unseen_idf) * (LIGHT_WORD_WEIGHT if t in shade or t in cues else 1.0)
+            for t in own
         }
         total = sum(weights.values())
         n_docs, n_units = len(self.docs), len(self.units)
@@ -347,6 +365,7 @@ class Index:
         unit_scores = _scores(self.unit_index, topic, n_units)
         for words, weight in (
             (shade, LIGHT_WORD_WEIGHT),
+            (cues, INTENT_WEIGHT),
             (extra, INTENT_WEIGHT),
             (self._strong, STRONG_INTENT_WEIGHT),
             (self._light, LIGHT_INTENT_WEIGHT),
@@ -391,7 +410,14 @@ class Index:
             in_doc = sum(w for t, w in weights.items() if t in self.doc_terms[d_i])
             # A word found elsewhere on the page counts half: the page knows it, this part may not say it.
             elsewhere = sum(w for t, w in weights.items() if t not in self.doc_terms[d_i] and t in page_terms)
-            coverage = (in_doc + 0.5 * elsewhere) / total
+            # Of “A or B”, the alternative this part does not say is not asked of it.
+            spared = sum(
+                weights.get(x, 0.0)
+                for a, b in self._alternatives
+                for x, other in ((a, b), (b, a))
+                if x not in self.doc_terms[d_i] and other in self.doc_terms[d_i]
+            )
+            coverage = (in_doc + 0.5 * elsewhere) / max(total - spared, 1e-9)
             hits.append(Hit(self.docs[d_i], score, coverage, self._whole_list_if_asked(u_i, set(own))))
         hits.sort(key=lambda h: (-h.score, h.doc.kind != "faq"))
         return hits[:limit]

@@ -36,6 +36,9 @@ _GROUPS: dict[str, str] = {
     "tighten": "contract contracts contracting clench clenching cramp cramps cramping",
     "relaxes": "loosen loosens loosening",
     "awake": "sedation sedated",
+    "flu like": "fluey flulike fluish",
+    "speaking": "speech talking talk",
+    "trouble speaking": "slurred slurring slur",
     # Brand names on the box → the generic names a page prints.
     "topiramate": "topamax trokendi qudexy",
     "propranolol": "inderal",

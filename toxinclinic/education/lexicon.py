@@ -199,6 +199,8 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
     (r"\bhard to\b|\bdifficult(y)?( to)?\b|\bstruggl\w* (to|with)\b|\bproblems? with\b", "trouble"),
     (r"\bwhat('?s| is) the point\b|\bpurpose\b", "aim"),
+    (r"\b(say|ask( you)? to|tell (you|them) to) stop\b|\bstop (halfway|in the middle)\b", "pause"),
+    (r"\b(rules|restrictions|instructions)\b", "donot"),
     # Pills are what “by mouth” means to a patient.
     (r"\bby mouth\b", "by mouth tablets"),
     (r"\b(put|go|going) under\b|\bgeneral an(a)?esthetic\b", "awake"),
@@ -280,6 +282,13 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "~normal day",
     ),
     (re.compile(r"\bwhat (could|can|might) go wrong\b|\bis it safe\b"), "side effects"),
+    # “How do they know which muscles …”, “how does the doctor decide …”: how the choice is made.
+    (
+        re.compile(
+            r"\bhow (do|does|will|would|can) (they|you|we|the \w+) (know|decide|choose|pick|find|work out)\b"
+        ),
+        "picks chosen looks find",
+    ),
     # “How would I know if …”, “how can I tell …”: the signs of it.
     (
         re.compile(r"\bhow (would|do|will|can|could) i (know|tell)\b|\bwhat (does|would) .* look like\b"),
@@ -302,7 +311,9 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # “How soon can I have the next round?”: the interval, not the onset.
     (
-        re.compile(r"\b(next|another|second|again) (round|treatment|session|injections?|shots?|dose|lot)\b"),
+        re.compile(
+            r"\b(next|another|second|again) (one|round|treatment|session|injections?|shots?|dose|lot)\b"
+        ),
         "!every weeks repeat sooner",
     ),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
@@ -407,12 +418,15 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     # “How many …” wants a count: a number, not “a few” (pages write counts in digits).
     (
-        re.compile(r"\bhow many\b(?! (seconds|minutes|hours|days|weeks|months)\b)"),
+        re.compile(
+            r"\bhow many\b(?! (seconds|minutes|hours|days|weeks|months)\b)"
+            r"|\bhow much (botox|medicine|toxin|drug|of it|goes|is (given|used|injected|put))\b"
+        ),
         re.compile(r"\d"),
     ),
-    # “Who …” wants a person or the clinic.
+    # “Who …” wants a person or the clinic (“who can have it” asks who qualifies, not who does it).
     (
-        re.compile(r"^\s*who\b|\bwho (does|will|do|should|can|checks|gives|is)\b"),
-        re.compile(r"\b(nurse|doctor|we|team|clinic|prescriber|prescribes|staff)\b", re.I),
+        re.compile(r"\bwho\b(?! (can|could|should|may|might) (have|get|use|take|try)\b)"),
+        re.compile(r"\b(nurse|doctor|clinic|prescriber|prescribes|staff)\b", re.I),
     ),
 )

@@ -65,6 +65,7 @@ FAQ_FIRST_BONUS = 1.5
 DEFINITION_BONUS = 3.0
 LIGHT_WORD_WEIGHT = 0.25
 DOC_WEIGHT = 1.0
+OTHER_SCOPE_PENALTY = 3.0
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -124,6 +125,7 @@ class Unit:
     doc: int
     text: str
     first: bool  # starts the part (a FAQ answer's first sentences answer its question)
+    context: str = ""  # “For cervical dystonia, …” earlier in the paragraph: what this sentence is about
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,13 @@ def _plain(md: str) -> str:
     return re.sub(r"\*\*|__|`", "", md).strip()
 
 
+#: A sentence that says what the next ones are about: “For cervical dystonia, …”, “Chronic migraine. …”.
+_SCOPE = re.compile(
+    r"^(?:For|In|With) (?!example|instance|studies|general|addition|short|fact|total|rare|most|some|many)"
+    r"([^,.]{3,40}),|^([A-Z][\w -]{2,30})\. "
+)
+
+
 def _units(d_i: int, body: str) -> list[Unit]:
     """Windows of one and two sentences inside each paragraph; each list item with its lead-in line."""
     out: list[Unit] = []
@@ -148,7 +157,9 @@ def _units(d_i: int, body: str) -> list[Unit]:
         if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
             for ln in lines:
                 item = _plain(ln[2:])
-                out.append(Unit(d_i, f"{lead} … {item}" if lead else item, False))
+                opens = _SCOPE.match(lead)
+                scope = (opens.group(1) or opens.group(2)) if opens else ""
+                out.append(Unit(d_i, f"{lead} … {item}" if lead else item, False, scope))
             lead = ""
             continue
         sentences: list[str] = []
@@ -158,10 +169,14 @@ def _units(d_i: int, body: str) -> list[Unit]:
                 sentences[-1] += " " + sentence
             else:
                 sentences.append(sentence)
+        scope = ""
         for i, sentence in enumerate(sentences):
-            out.append(Unit(d_i, sentence, first and i == 0))
+            opens = _SCOPE.match(sentence)
+            scope = (opens.group(1) or opens.group(2)) if opens else scope
+            context = scope
+            out.append(Unit(d_i, sentence, first and i == 0, context))
             if i + 1 < len(sentences):
-                out.append(Unit(d_i, sentence + " " + sentences[i + 1], first and i == 0))
+                out.append(Unit(d_i, sentence + " " + sentences[i + 1], first and i == 0, context))
         if sentences and sentences[-1].endswith(":"):
             lead = sentences[-1]
             # The lead-in alone says little; with its list it is an answer.
@@ -257,6 +272,13 @@ class Index:
         self.unit_own = [frozenset(t) for t in leads]  # the sentence's own words, without its part's title
         # A sentence under “Before your visit” is about the visit even when it does not say so.
         unit_terms = [t + sorted(self.title_terms[u.doc]) for t, u in zip(leads, self.units, strict=True)]
+        # A sentence after “For cervical dystonia, …” is about cervical dystonia: a question that names the
+        # other scope of the same part (“… for migraine”) is not answered by it.
+        self.unit_scope = [frozenset(terms(u.context)) for u in self.units]
+        self.doc_scopes: dict[int, set[frozenset[str]]] = {}
+        for u, sc in zip(self.units, self.unit_scope, strict=True):
+            if sc:
+                self.doc_scopes.setdefault(u.doc, set()).add(sc)
         self.doc_terms = [Counter(t) for t in doc_terms]
         self.doc_index = _bm25(doc_terms) if docs else None
         # Weak length normalisation: a two-sentence window or a list with its lead-in is not worse for
@@ -333,13 +355,16 @@ class Index:
         return (kept or own), extra
 
     def _or_pairs(self, query: str) -> list[tuple[str, str]]:
-        """The stems on either side of each “or” (“lying down or sitting” → (down, sit))."""
+        """The stems on either side of each “or”, up to two words a side (“lying down or sitting”)."""
         words = [w for w in _words(query[:MAX_QUERY_CHARS]) if w not in STOPWORDS or w == "or"]
-        return [
-            (_stem(words[i - 1]), _stem(words[i + 1]))
-            for i, w in enumerate(words)
-            if w == "or" and 0 < i < len(words) - 1 and "or" not in (words[i - 1], words[i + 1])
-        ]
+        pairs = []
+        for i, w in enumerate(words):
+            if w != "or":
+                continue
+            left = [x for x in words[max(0, i - 2) : i] if x != "or"]
+            right = [x for x in words[i + 1 : i + 3] if x != "or"]
+            pairs += [(_stem(a), _stem(b)) for a in left for b in right]
+        return pairs
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         query = query[:MAX_QUERY_CHARS]
@@ -401,6 +426,10 @@ class Index:
                 score += FAQ_FIRST_BONUS
             if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):
                 score += DEFINITION_BONUS  # “Botox is …”, “Cervical dystonia is …”
+            if self.unit_scope[i] and self.unit_scope[i].isdisjoint(own_set):
+                named = {t for sc in self.doc_scopes[u.doc] if sc != self.unit_scope[i] for t in sc & own_set}
+                if named and named.isdisjoint(self.unit_own[i]):
+                    score -= OTHER_SCOPE_PENALTY
             total_score = DOC_WEIGHT * float(doc_scores[u.doc]) + score
             if u.doc not in best or total_score > best[u.doc][0]:
                 best[u.doc] = (total_score, i)

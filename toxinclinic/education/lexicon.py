@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     possibly ever even mean means everything cause causes make makes basically literally honestly
     probably maybe supposed guys scared afraid nervous anxious frightened terrified
     anyway bits real proper gonna wanna gotta
-    goes got gotten each
+    goes got gotten each per must shall ought
     ouch ow oh hi hello hey um erm uh yeah yes lol ugh wow thanks thank sorry dear""".split()
 )
 
@@ -192,7 +192,7 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bbad reactions?\b|\badverse (effects?|reactions?)\b", "side effects"),
     (r"\ba ?& ?e\b|\bemergency room\b", "emergency"),
     (r"\bput (me|you|them) to sleep\b|\bknock(ed)? out\b|\bsedat\w*\b", "awake"),
-    (r"\bnot help(s|ing|ed)?\b", "not work help"),
+    (r"\b(not|donot) help(s|ing|ed)?\b", "not work help"),
     (r"\bcarry on( with)?\b", "keep"),
     (r"\bcome off\b|\bgive up\b", "stop"),
     (r"\bbreast[- ]feed", "breastfeed"),
@@ -201,6 +201,7 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bwhat('?s| is) the point\b|\bpurpose\b", "aim"),
     (r"\b(say|ask( you)? to|tell (you|them) to) stop\b|\bstop (halfway|in the middle)\b", "pause"),
     (r"\b(rules|restrictions|instructions)\b", "donot"),
+    (r"\b(want|need|have) to know\b", "tell"),
     # Pills are what “by mouth” means to a patient.
     (r"\bby mouth\b", "by mouth tablets"),
     (r"\b(put|go|going) under\b|\bgeneral an(a)?esthetic\b", "awake"),
@@ -397,7 +398,7 @@ LIGHT_WORDS = frozenset(
     terribly than then there though through thus tiny today together tomorrow tonight too total totally
     truly typical typically under unusual unusually up upon usual usually various very way weird well
     whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till chance chances
-    likely odds come coming came
+    likely odds come coming came apart give gives giving gave given
     mum mom mother dad father husband wife partner boyfriend girlfriend friend sister brother daughter
     son grandma grandmother grandad grandpa grandfather aunt uncle family relative""".split()
 )

@@ -374,7 +374,12 @@ class Index:
         # Words that only shade the question (“normal”, “same”, “else”) count little, on the page or not.
         # So does an intent's cue word that the page also uses (“work” in “how fast does it work”): the
         # intent asks for it, so it ranks like the intent's words, but the part need not contain it.
-        shade = [t for t in own if t in _LIGHT_STEMS and t not in self._cues]
+        # A number the page does not print (“20 headache days”) is a detail of the question, not its topic.
+        shade = [
+            t
+            for t in own
+            if (t in _LIGHT_STEMS or (t.isdigit() and t not in self._stems)) and t not in self._cues
+        ]
         cues = [t for t in own if t in self._cues]
         topic = [t for t in own if t not in shade and t not in cues]
         if not topic:  # nothing but cues and shading words: they are the question

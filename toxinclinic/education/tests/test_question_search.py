@@ -92,7 +92,7 @@ def test_question_set_quality(index: search.Index) -> None:
     assert held / n_held >= 0.85
     # held_out_2 has been looked at since the third round, and so have the round-3 batches: tuned on, with
     # bounds a little under what they score, so that a change that loses ground on them fails here.
-    for half, answered, declines in (("held_out_2", 0.85, 0.9), ("round_3", 0.8, 0.65)):
+    for half, answered, declines in (("held_out_2", 0.85, 0.9), ("round_3", 0.75, 0.7)):
         right, n = report.share(answerable=True, half=half)
         declined, n_un = report.share(answerable=False, half=half)
         assert right / n >= answered and declined / n_un >= declines, (half, report.failures(half))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from toxinclinic.education.lay_vocabulary import LAY_VOCABULARY
+
 STOPWORDS = frozenset(
     """a about actually all also am an and any anything are as at be been being but by can could did do
     does doing done for from get gets getting go going had has have having he her here hers him his how i
@@ -20,11 +22,14 @@ STOPWORDS = frozenset(
     exactly exact between part parts affect affected affects decide decides decided usual usually possible
     possibly ever even mean means everything cause causes make makes basically literally honestly
     probably maybe supposed guys scared afraid nervous anxious frightened terrified
-    anyway bits real proper gonna wanna gotta""".split()
+    anyway bits real proper gonna wanna gotta
+    goes got gotten each per must shall ought
+    ouch ow oh hi hello hey um erm uh yeah yes lol ugh wow thanks thank sorry dear""".split()
 )
 
 #: Patients' words → the page's words, applied to page and question alike (so either side may use either).
 LAY_WORDS: dict[str, str] = {
+    **LAY_VOCABULARY,  # the general consumer-health words; the entries below win
     "shot": "injection",
     "shots": "injections",
     "jab": "injection",
@@ -102,6 +107,15 @@ LAY_WORDS: dict[str, str] = {
     "medication": "medicine",
     "meds": "medicines",
     "drugs": "medicines",
+    "drug": "medicine",
+    "option": "choice",
+    "options": "choices",
+    "oral": "by mouth",
+    "loads": "too many",
+    "illness": "disease",
+    "illnesses": "disease",
+    "disorder": "disease",
+    "disorders": "disease",
     "pills": "tablets",
     "pill": "tablet",
     "anticoagulant": "blood thinner",
@@ -139,7 +153,8 @@ LAY_WORDS: dict[str, str] = {
             "spread": "travel travels leak leaks",
             "cure": "permanent permanently fix",
             "frown": "frozen expression expressions",
-            "painkillers": "analgesics paracetamol acetaminophen ibuprofen tylenol advil",
+            # Not Tylenol, ibuprofen …: a page that names no such drug has no answer about taking it.
+            "painkillers": "analgesics",
             "machine": "device equipment emg",
             "pause": "break halfway",
             "chronic migraine means": "qualify qualifies eligible eligibility criteria",
@@ -177,12 +192,20 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bbad reactions?\b|\badverse (effects?|reactions?)\b", "side effects"),
     (r"\ba ?& ?e\b|\bemergency room\b", "emergency"),
     (r"\bput (me|you|them) to sleep\b|\bknock(ed)? out\b|\bsedat\w*\b", "awake"),
-    (r"\bnot help(s|ing|ed)?\b", "not work help"),
+    (r"\b(not|donot) help(s|ing|ed)?\b", "not work help"),
     (r"\bcarry on( with)?\b", "keep"),
     (r"\bcome off\b|\bgive up\b", "stop"),
     (r"\bbreast[- ]feed", "breastfeed"),
     (r"\bsee(ing)? (double|blurr\w*)\b", r"\2 vision"),
-    (r"\bhard to\b|\bdifficult(y)?( to)?\b", "trouble"),
+    (r"\bhard to\b|\bdifficult(y)?( to)?\b|\bstruggl\w* (to|with)\b|\bproblems? with\b", "trouble"),
+    (r"\bwhat('?s| is) the point\b|\bpurpose\b", "aim"),
+    (r"\b(say|ask( you)? to|tell (you|them) to) stop\b|\bstop (halfway|in the middle)\b", "pause"),
+    (r"\b(rules|restrictions|instructions)\b", "donot"),
+    (r"\b(want|need|have) to know\b", "tell"),
+    # Pills are what “by mouth” means to a patient.
+    (r"\bby mouth\b", "by mouth tablets"),
+    (r"\b(put|go|going) under\b|\bgeneral an(a)?esthetic\b", "awake"),
+    (r"\b(put|putting|gain|gaining) on weight\b|\bweight gain\b|\bgain weight\b", "weightgain"),
     (r"\bhow (do|can|would) i (know|tell) if i (have|had|get)\b", "what is"),
     # “Wears off” is about time, “wear” about clothes: keep the stemmer from making them one word.
     (r"\bwear(s|ing)? off\b", "wearoff"),
@@ -192,7 +215,13 @@ LAY_PHRASES: tuple[tuple[str, str], ...] = (
     # “Signs” of a reaction are symptoms; to “sign” is a form.
     (r"\bsigns\b", "symptoms"),
     (r"\bunits\b", "units dose"),
-    (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is|goes) in(to)?\b", "made from"),
+    (r"\bmade (of|from)\b|\bingredients?\b|\bwhat (exactly )?(is |goes )?in(to)?\b", "made from"),
+    # “It didn't get better”, “no difference”: the treatment not working (“not” alone is a stop word).
+    (
+        r"\b(not|never|nt|donot) (get(ting)?|got|gotten|feel(ing)?) (any )?better\b"
+        r"|\bno (better|change|difference|improvement)\b|\b(not|never) (respond(ing|ed)?|improv(e|ing|ed))\b",
+        "not work help",
+    ),
 )
 CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bcan't\b|\bcannot\b", "can not"),
@@ -212,8 +241,8 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\bhow (soon|quick(ly)?|fast)\b|\bhow long (until|till|before|does it take|to)\b"
-            r"|\bstart working\b|\bwhen will (i|it)\b|\bfeel better\b|\bget(s)? better\b"
-            r"|\bhow many days\b|\bsee (results|a difference|a change)\b"
+            r"|\bstart working\b|\bwhen will (i|it)\b|(?<!not )(?<!nt )(?<!donot )\b(feel|get|gets) better\b"
+            r"|\bsee (results|a difference|a change)\b"
         ),
         "change within days weeks full effect notice",
     ),
@@ -246,7 +275,7 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"|warfarin|aspirin)\b|\b(medicines?|medications?|meds|tablets|pills|thinners?|warfarin|aspirin)\b"
             r".*\b(stop|quit|come off|give up|skip)\b"
         ),
-        "donot stop medicine own",
+        "!donot stop medicine own",
     ),
     # “Can I … after?”: the aftercare instructions, lightly (the rest of the question says which).
     (
@@ -254,7 +283,40 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "~normal day",
     ),
     (re.compile(r"\bwhat (could|can|might) go wrong\b|\bis it safe\b"), "side effects"),
-    (re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help)\b"), "works blocks release"),
+    # “How do they know which muscles …”, “how does the doctor decide …”: how the choice is made.
+    (
+        re.compile(
+            r"\bhow (do|does|will|would|can) (they|you|we|the \w+) (know|decide|choose|pick|find|work out)\b"
+        ),
+        "picks chosen looks find",
+    ),
+    # “How would I know if …”, “how can I tell …”: the signs of it.
+    (
+        re.compile(r"\bhow (would|do|will|can|could) i (know|tell)\b|\bwhat (does|would) .* look like\b"),
+        "signs",
+    ),
+    # “Will it be the same each time?”: what changes from one visit to the next.
+    (
+        re.compile(r"\b(same|change|different|vary)\b.*\b(each|every|next) (time|visit|session|round)s?\b"),
+        "change visit next",
+    ),
+    # “I'm struggling to swallow since …”, “my eye is blurry after …”: a patient reporting a symptom
+    # wants to know what to do, lightly (the symptom says which instruction).
+    (
+        re.compile(r"\b(i'?m|i am|i have|i've|ive|i got|my \w+ (is|are|feels?))\b.*\b(since|after)\b"),
+        "~call get help",
+    ),
+    (
+        re.compile(r"\b(how|why) (does|do|will|would) .*\b(work|stop|act|help|relax|block|calm)\b"),
+        "works blocks release",
+    ),
+    # “How soon can I have the next round?”: the interval, not the onset.
+    (
+        re.compile(
+            r"\b(next|another|second|again) (one|round|treatment|session|injections?|shots?|dose|lot)\b"
+        ),
+        "!every weeks repeat sooner",
+    ),
     (re.compile(r"\bwhere (do|does|will|on|exactly)\b"), "go into spots places"),
     (
         re.compile(
@@ -264,7 +326,108 @@ INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "other choices",
     ),
     (
-        re.compile(r"\bhow long .*\b(appointment|visit|procedure|injections?|shots?) (take|last)\b"),
+        re.compile(
+            r"\bhow long .*\b(appointment|visit|procedure|injections?|injecting|shots?|bit) (take|last)\b"
+            r"|\bhow long (does|will|do) (it|the \w+|they) take\b"
+        ),
         "few minutes seconds",
+    ),
+)
+
+
+def _familiar() -> frozenset[str]:
+    """Everyday English: the Dale–Chall list of about 3,000 words most fourth-graders know.
+
+    It ships inside textstat (pinned; read from the installed package, never fetched). A question word
+    on it that the page never uses (“put”, “under”, “better”, “rid”) is ordinary phrasing, not a topic the
+    page lacks; a word off it that the page never uses (“insurance”, “sertraline”) usually is one."""
+    from importlib.resources import files
+
+    text = (files("textstat") / "resources" / "en" / "easy_words.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip().lower() for w in text.split() if w.strip())
+
+
+FAMILIAR = _familiar()
+
+#: Chat spellings too short for the fuzzy matcher (it needs five letters to be safe).
+SHORT_SPELLINGS: dict[str, str] = {
+    "wat": "what",
+    "wot": "what",
+    "wut": "what",
+    "wots": "what",
+    "wats": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "pls": "please",
+    "plz": "please",
+    "b4": "before",
+    "coz": "because",
+    "cos": "because",
+    "cuz": "because",
+    "abt": "about",
+    "wen": "when",
+    "hw": "how",
+    "tho": "though",
+    "thx": "thanks",
+    "nd": "and",
+    "n": "and",
+    "w": "with",
+}
+
+#: Everyday words that shade a question without naming its topic: degree, manner and time adverbs,
+#: evaluative adjectives, light verbs and particles. Written from general English (not from any question
+#: set). A question word here that the page never uses weighs little in the coverage test: “will my neck
+#: move *better*” is about the neck moving; “can I bring my *dog*” is about a dog, so “dog” is not here.
+LIGHT_WORDS = frozenset(
+    """actual actually again ago almost alone already alright altogether always anymore anyhow anyway
+    anywhere around away awful awfully  bad badly barely best better big bigger bit bits bloody
+    briefly broke broken certain certainly clear clearly close completely constant constantly current
+    currently definite definitely different early earlier easy easily else elsewhere enough entire
+    entirely especially eventually ever  exact extra extremely fair fairly far few  finally
+    found  fully further generally gently good great greatly hardly heavily here highly hook hooked
+    huge hugely just kinda kind largely  late lately later least less little   lot lots
+    main mainly major massive maybe mere merely minor most mostly much near nearly neat never new next
+    nice normal normally now nowadays obviously odd often ok okay once only  otherwise overall
+    particular particularly perfectly perhaps plain plenty pretty previous previously proper properly
+    quick quickly quite   rather ready real really recent recently regular regularly rid right
+    rough roughly same seriously several   short shortly simple simply slight slightly
+    slow slowly small so some somehow sometimes somewhat soon sort specific straight straightaway strange
+      struggle struggled struggling such sudden suddenly super sure surely terrible
+    terribly than then there though through thus tiny today together tomorrow tonight too total totally
+    truly typical typically under unusual unusually up upon usual usually various very way weird well
+    whatever whenever wherever whole wholly worse worst wrong yet yesterday since until till chance chances
+    likely odds come coming came apart give gives giving gave given
+    mum mom mother dad father husband wife partner boyfriend girlfriend friend sister brother daughter
+    son grandma grandmother grandad grandpa grandfather aunt uncle family relative""".split()
+)
+
+#: What kind of answer a question asks for, and what such an answer says (“how long …” wants a time).
+#: An answer that does not say that kind of thing does not answer, however many words it shares.
+_TIME = (
+    r"\b(\d+|a|an|one|two|three|four|five|six|few|several|some|many)\s+(seconds?|minutes?|hours?|days?|weeks?"
+    r"|months?|years?|rounds?)\b|\bwithin\b|\bsame day\b|\bat once\b|\bwears? off\b|\brest of the day\b"
+    r"|\bsooner\b|\bday or two\b|\bhours or weeks\b|\bevery \d+\b"
+)
+ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(
+            r"\bhow (long|soon|quickly|fast)\b|\bhow many (seconds|minutes|hours|days|weeks|months)\b"
+        ),
+        re.compile(_TIME, re.I),
+    ),
+    # “How many …” wants a count: a number, not “a few” (pages write counts in digits).
+    (
+        re.compile(
+            r"\bhow many\b(?! (seconds|minutes|hours|days|weeks|months)\b)"
+            r"|\bhow much (botox|medicine|toxin|drug|of it|goes|is (given|used|injected|put))\b"
+        ),
+        re.compile(r"\d"),
+    ),
+    # “Who …” wants a person or the clinic (“who can have it” asks who qualifies, not who does it).
+    (
+        re.compile(r"\bwho\b(?! (can|could|should|may|might) (have|get|use|take|try)\b)"),
+        re.compile(r"\b(nurse|doctor|clinic|prescriber|prescribes|staff)\b", re.I),
     ),
 )

@@ -62,3 +62,24 @@ def evaluate(index: search.Index, rows: list[dict[str, Any]]) -> Report:
         got = f"#{result.best.doc.anchor}: {result.snippet}" if result.best else "declined"
         report.outcomes.append(Outcome(row["question"], row["half"], bool(expected), ok, got))
     return report
+
+
+#: A question this close to one of another half (rapidfuzz token-set ratio) is a near-repeat of it.
+NEAR_REPEAT = 85
+
+
+def fresh(rows: list[dict[str, Any]], half: str) -> list[dict[str, Any]]:
+    """The questions of ``half`` that are not near-repeats of a question in another half, as half
+    ``<half>_fresh``: the same writer wrote every batch, and a batch that repeats earlier wording measures
+    memory, not generalisation. The cut-off was fixed before the final measurement."""
+    from rapidfuzz import fuzz, process
+
+    others = [r["question"] for r in rows if r["half"] != half]
+    out = []
+    for r in rows:
+        if r["half"] != half:
+            continue
+        best = process.extractOne(r["question"], others, scorer=fuzz.token_set_ratio)
+        if best is None or best[1] < NEAR_REPEAT:
+            out.append({**r, "half": f"{half}_fresh"})
+    return out

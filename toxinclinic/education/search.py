@@ -36,8 +36,17 @@ from django.utils.html import format_html
 from rapidfuzz import fuzz, process
 
 from toxinclinic.education import markup
+from toxinclinic.education.lexicon import (
+    ANSWER_TYPES,
+    FAMILIAR,
+    INTENTS,
+    LAY_PHRASES,
+    LAY_WORDS,
+    LIGHT_WORDS,
+    SHORT_SPELLINGS,
+    STOPWORDS,
+)
 from toxinclinic.education.lexicon import CONTRACTIONS as _CONTRACTIONS
-from toxinclinic.education.lexicon import INTENTS, LAY_PHRASES, LAY_WORDS, STOPWORDS
 
 MAX_QUERY_CHARS = 300
 MIN_COVERAGE = 0.6
@@ -45,6 +54,7 @@ MIN_SCORE = 1.0
 TITLE_WEIGHT = 2
 INTENT_WEIGHT = 0.75
 LIGHT_INTENT_WEIGHT = 0.25
+STRONG_INTENT_WEIGHT = 1.5
 FUZZY_CUTOFF = 80
 FUZZY_MIN_LEN = 5
 FAQ_SIMILARITY_WEIGHT = 3.0
@@ -53,6 +63,9 @@ UNSEEN_WEIGHT = 1.0
 SHORT_SENTENCE_WORDS = 6
 FAQ_FIRST_BONUS = 1.5
 DEFINITION_BONUS = 3.0
+LIGHT_WORD_WEIGHT = 0.25
+DOC_WEIGHT = 1.0
+OTHER_SCOPE_PENALTY = 3.0
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -73,6 +86,10 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+_FAMILIAR_STEMS = frozenset(_stem(w) for w in FAMILIAR)
+_LIGHT_STEMS = frozenset(_stem(w) for w in LIGHT_WORDS)
+
+
 def _words(text: str) -> list[str]:
     t = text.lower().replace("’", "'").replace("‘", "'")
     for pat, rep in _CONTRACTIONS:
@@ -81,6 +98,7 @@ def _words(text: str) -> list[str]:
         t = re.sub(pat, rep, t)
     out: list[str] = []
     for w in _TOKEN.findall(t):
+        w = SHORT_SPELLINGS.get(w, w)
         out.extend(LAY_WORDS.get(w, w).split())
     return out
 
@@ -107,6 +125,7 @@ class Unit:
     doc: int
     text: str
     first: bool  # starts the part (a FAQ answer's first sentences answer its question)
+    context: str = ""  # “For cervical dystonia, …” earlier in the paragraph: what this sentence is about
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,13 @@ def _plain(md: str) -> str:
     return re.sub(r"\*\*|__|`", "", md).strip()
 
 
+#: A sentence that says what the next ones are about: “For cervical dystonia, …”, “Chronic migraine. …”.
+_SCOPE = re.compile(
+    r"^(?:For|In|With) (?!example|instance|studies|general|addition|short|fact|total|rare|most|some|many)"
+    r"([^,.]{3,40}),|^([A-Z][\w -]{2,30})\. "
+)
+
+
 def _units(d_i: int, body: str) -> list[Unit]:
     """Windows of one and two sentences inside each paragraph; each list item with its lead-in line."""
     out: list[Unit] = []
@@ -131,7 +157,9 @@ def _units(d_i: int, body: str) -> list[Unit]:
         if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
             for ln in lines:
                 item = _plain(ln[2:])
-                out.append(Unit(d_i, f"{lead} … {item}" if lead else item, False))
+                opens = _SCOPE.match(lead)
+                scope = (opens.group(1) or opens.group(2)) if opens else ""
+                out.append(Unit(d_i, f"{lead} … {item}" if lead else item, False, scope))
             lead = ""
             continue
         sentences: list[str] = []
@@ -141,10 +169,14 @@ def _units(d_i: int, body: str) -> list[Unit]:
                 sentences[-1] += " " + sentence
             else:
                 sentences.append(sentence)
+        scope = ""
         for i, sentence in enumerate(sentences):
-            out.append(Unit(d_i, sentence, first and i == 0))
+            opens = _SCOPE.match(sentence)
+            scope = (opens.group(1) or opens.group(2)) if opens else scope
+            context = scope
+            out.append(Unit(d_i, sentence, first and i == 0, context))
             if i + 1 < len(sentences):
-                out.append(Unit(d_i, sentence + " " + sentences[i + 1], first and i == 0))
+                out.append(Unit(d_i, sentence + " " + sentences[i + 1], first and i == 0, context))
         if sentences and sentences[-1].endswith(":"):
             lead = sentences[-1]
             # The lead-in alone says little; with its list it is an answer.
@@ -207,6 +239,22 @@ class Index:
                 return nxt.text  # “For example, …”, “This …”: the next sentence finishes the answer
         return text
 
+    def _whole_list_if_asked(self, i: int, own: set[str]) -> str:
+        """One list item answers when it holds what was asked; when only its lead-in matches the question
+        (“where do the needles go” meets “The shots go into … these muscles:”), the answer is the list."""
+        text = self._with_list(i)
+        lead, sep, item = self.units[i].text.partition(" … ")
+        if not sep or set(terms(item)) & (own - set(terms(lead))):
+            return text
+        for u in self.units[i - 12 if i > 12 else 0 : i]:
+            if (
+                u.doc == self.units[i].doc
+                and u.text.startswith(lead + " ")
+                and not u.text.startswith(lead + " …")
+            ):
+                return u.text
+        return text
+
     def __init__(self, docs: list[Doc]) -> None:
         self.docs = docs
         self.units: list[Unit] = []
@@ -221,8 +269,16 @@ class Index:
             self.units += _units(d_i, d.body)
         leads = [terms(u.text) for u in self.units]
         self.unit_lead = [tuple(t[:4]) for t in leads]
+        self.unit_own = [frozenset(t) for t in leads]  # the sentence's own words, without its part's title
         # A sentence under “Before your visit” is about the visit even when it does not say so.
         unit_terms = [t + sorted(self.title_terms[u.doc]) for t, u in zip(leads, self.units, strict=True)]
+        # A sentence after “For cervical dystonia, …” is about cervical dystonia: a question that names the
+        # other scope of the same part (“… for migraine”) is not answered by it.
+        self.unit_scope = [frozenset(terms(u.context)) for u in self.units]
+        self.doc_scopes: dict[int, set[frozenset[str]]] = {}
+        for u, sc in zip(self.units, self.unit_scope, strict=True):
+            if sc:
+                self.doc_scopes.setdefault(u.doc, set()).add(sc)
         self.doc_terms = [Counter(t) for t in doc_terms]
         self.doc_index = _bm25(doc_terms) if docs else None
         # Weak length normalisation: a two-sentence window or a list with its lead-in is not worse for
@@ -245,6 +301,11 @@ class Index:
             self.vocabulary_by_letter.setdefault(w[0], []).append(w)
         self._stems = set(df)
 
+    @staticmethod
+    def familiar(word: str) -> bool:
+        """An everyday English word (spelled right, so never “corrected” towards a page word)."""
+        return word in FAMILIAR or _stem(word) in _FAMILIAR_STEMS
+
     @classmethod
     def for_content(cls, content: dict[str, Any]) -> Index:
         docs = [Doc("faq", f["anchor"], f["question"], f["answer"]) for f in content.get("faqs", [])]
@@ -258,7 +319,7 @@ class Index:
             if w in STOPWORDS:
                 continue
             s = _stem(w)
-            if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit():
+            if s not in self._stems and len(w) >= FUZZY_MIN_LEN and not w.isdigit() and not self.familiar(w):
                 # A typo rarely changes the first letter; without that, “parking” would become “speaking”.
                 same_start = self.vocabulary_by_letter.get(w[0], [])
                 match = process.extractOne(w, same_start, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
@@ -270,12 +331,13 @@ class Index:
         low = " ".join(_words(query))
         extra: list[str] = []
         light: list[str] = []
+        strong: list[str] = []  # an instruction the question asks for outright (“should I stop …”)
         consumed: set[str] = set()
         for pattern, words in INTENTS:
             m = pattern.search(query.lower()) or pattern.search(low)
             if m:
-                into = light if words.startswith("~") else extra
-                into += [t for t in terms(words.lstrip("~")) if t not in own and t not in extra]
+                into = light if words.startswith("~") else strong if words.startswith("!") else extra
+                into += [t for t in terms(words.lstrip("~!")) if t not in own and t not in extra + strong]
                 # “fast” in “how fast” asks for the timeline; it is not a word the answer must contain.
                 # Every phrase of the intent counts (“how soon will I feel better”: “soon” and “better”), but
                 # only the pattern's own words: “can I smoke after” must not lose “smoke” to the “.*”.
@@ -284,20 +346,60 @@ class Index:
                     for each in pattern.finditer(text):
                         consumed.update(t for t in terms(each.group(0)) if t in cues)
         kept = [t for t in own if t not in consumed or t in self._stems]
+        # A cue word the page also uses (“work” in “how fast does it work”) stays, but only shades.
+        self._cues = {t for t in kept if t in consumed}
+        # “lying down or sitting”: either alternative answers; the one the page does not mention is no gap.
+        self._alternatives = self._or_pairs(query)
         self._light = light
+        self._strong = strong
         return (kept or own), extra
+
+    def _or_pairs(self, query: str) -> list[tuple[str, str]]:
+        """The stems on either side of each “or”, up to two words a side (“lying down or sitting”)."""
+        words = [w for w in _words(query[:MAX_QUERY_CHARS]) if w not in STOPWORDS or w == "or"]
+        pairs = []
+        for i, w in enumerate(words):
+            if w != "or":
+                continue
+            left = [x for x in words[max(0, i - 2) : i] if x != "or"]
+            right = [x for x in words[i + 1 : i + 3] if x != "or"]
+            pairs += [(_stem(a), _stem(b)) for a in left for b in right]
+        return pairs
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         query = query[:MAX_QUERY_CHARS]
         own, extra = self.query_terms(query)
         if not own or self.doc_index is None or self.unit_index is None:
             return []
-        weights = {t: self.idf.get(t, self.unseen_idf) for t in own}
+        # Words that only shade the question (“normal”, “same”, “else”) count little, on the page or not.
+        # So does an intent's cue word that the page also uses (“work” in “how fast does it work”): the
+        # intent asks for it, so it ranks like the intent's words, but the part need not contain it.
+        # A number the page does not print (“20 headache days”) is a detail of the question, not its topic.
+        shade = [
+            t
+            for t in own
+            if (t in _LIGHT_STEMS or (t.isdigit() and t not in self._stems)) and t not in self._cues
+        ]
+        cues = [t for t in own if t in self._cues]
+        topic = [t for t in own if t not in shade and t not in cues]
+        if not topic:  # nothing but cues and shading words: they are the question
+            topic, cues = cues or shade, []
+            shade = [t for t in shade if t not in topic]
+        weights = {
+            t: self.idf.get(t, self.unseen_idf) * (LIGHT_WORD_WEIGHT if t in shade or t in cues else 1.0)
+            for t in own
+        }
         total = sum(weights.values())
         n_docs, n_units = len(self.docs), len(self.units)
-        doc_scores = _scores(self.doc_index, own, n_docs)
-        unit_scores = _scores(self.unit_index, own, n_units)
-        for words, weight in ((extra, INTENT_WEIGHT), (self._light, LIGHT_INTENT_WEIGHT)):
+        doc_scores = _scores(self.doc_index, topic, n_docs)
+        unit_scores = _scores(self.unit_index, topic, n_units)
+        for words, weight in (
+            (shade, LIGHT_WORD_WEIGHT),
+            (cues, INTENT_WEIGHT),
+            (extra, INTENT_WEIGHT),
+            (self._strong, STRONG_INTENT_WEIGHT),
+            (self._light, LIGHT_INTENT_WEIGHT),
+        ):
             if words:
                 doc_scores = doc_scores + weight * _scores(self.doc_index, words, n_docs)
                 unit_scores = unit_scores + weight * _scores(self.unit_index, words, n_units)
@@ -309,17 +411,31 @@ class Index:
         definition = _DEFINITION.match(" ".join(_words(query)))
         subject = set(terms(definition.group(1))) if definition else set()
         title_cover = [sum(w for t, w in weights.items() if t in tt) / total for tt in self.title_terms]
+        wanted = answer_types(query)
+        own_set = set(own)
         best: dict[int, tuple[float, int]] = {}
         for i, u in enumerate(self.units):
             score = float(unit_scores[i])
             if score <= 0 and doc_scores[u.doc] <= 0:
                 continue
-            if u.first and self.docs[u.doc].kind == "faq" and title_cover[u.doc] >= 0.5:
+            if wanted and not all(says.search(self._with_list(i)) for says in wanted):
+                continue  # “how long …” is not answered by a sentence that gives no time
+            if (
+                u.first
+                and self.docs[u.doc].kind == "faq"
+                and title_cover[u.doc] >= 0.5
+                # One shared word (“after”) is weak evidence that this FAQ is the question asked.
+                and (len(self.title_terms[u.doc] & own_set) >= 2 or not self.unit_own[i].isdisjoint(own))
+            ):
                 # The first sentences of a FAQ answer are written to answer its question.
                 score += FAQ_FIRST_BONUS
             if subject and set(self.unit_lead[i][: len(subject)]) == subject and _DEFINES.search(u.text):
                 score += DEFINITION_BONUS  # “Botox is …”, “Cervical dystonia is …”
-            total_score = float(doc_scores[u.doc]) + score
+            if self.unit_scope[i] and self.unit_scope[i].isdisjoint(own_set):
+                named = {t for sc in self.doc_scopes[u.doc] if sc != self.unit_scope[i] for t in sc & own_set}
+                if named and named.isdisjoint(self.unit_own[i]):
+                    score -= OTHER_SCOPE_PENALTY
+            total_score = DOC_WEIGHT * float(doc_scores[u.doc]) + score
             if u.doc not in best or total_score > best[u.doc][0]:
                 best[u.doc] = (total_score, i)
         page_terms = set(self._stems)
@@ -328,8 +444,15 @@ class Index:
             in_doc = sum(w for t, w in weights.items() if t in self.doc_terms[d_i])
             # A word found elsewhere on the page counts half: the page knows it, this part may not say it.
             elsewhere = sum(w for t, w in weights.items() if t not in self.doc_terms[d_i] and t in page_terms)
-            coverage = (in_doc + 0.5 * elsewhere) / total
-            hits.append(Hit(self.docs[d_i], score, coverage, self._with_list(u_i)))
+            # Of “A or B”, the alternative this part does not say is not asked of it.
+            spared = sum(
+                weights.get(x, 0.0)
+                for a, b in self._alternatives
+                for x, other in ((a, b), (b, a))
+                if x not in self.doc_terms[d_i] and other in self.doc_terms[d_i]
+            )
+            coverage = (in_doc + 0.5 * elsewhere) / max(total - spared, 1e-9)
+            hits.append(Hit(self.docs[d_i], score, coverage, self._whole_list_if_asked(u_i, set(own))))
         hits.sort(key=lambda h: (-h.score, h.doc.kind != "faq"))
         return hits[:limit]
 
@@ -367,6 +490,19 @@ def index_for_version(version: Any) -> Index:
             _INDEXES.clear()
         index = _INDEXES[key] = Index.for_content(version.content)
     return index
+
+
+def answer_types(query: str) -> list[re.Pattern[str]]:
+    """“How long …” wants a time, “how many …” a number: what an answering sentence must say."""
+    q = " ".join(_TOKEN.findall(query.lower()))
+    wanted = [says for asks, says in ANSWER_TYPES if asks.search(q)]
+    unit = _HOW_MANY_UNITS.search(q)
+    if unit:  # “how many days …” is not answered in seconds
+        wanted.append(re.compile(rf"\b{unit.group(1)}s?\b", re.I))
+    return wanted
+
+
+_HOW_MANY_UNITS = re.compile(r"\bhow many (second|minute|hour|day|week|month)s?\b")
 
 
 def answer(index: Index, query: str) -> Answer:

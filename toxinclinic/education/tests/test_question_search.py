@@ -73,7 +73,7 @@ def test_stemming_lay_words_and_misspellings_meet_the_page(index: search.Index) 
 def test_question_set_quality(index: search.Index) -> None:
     """The question set (tests/questions.json) on the halves used for tuning; `make bench` reports the same.
 
-    The ``held_out_2`` batch is left out on purpose: it is measured by the bench only, never here."""
+    The ``held_out_3`` batch is left out on purpose: it is measured by the bench only, never here."""
     rows = quality.load()
     assert len(rows) >= 80
     assert sum(1 for r in rows if not r["answer_contains"]) >= 15
@@ -82,15 +82,20 @@ def test_question_set_quality(index: search.Index) -> None:
     assert right / n >= 0.9, [(o.question, o.got) for o in report.failures("tuning")]
     declined, n_un = report.share(answerable=False, half="held_out")
     assert declined == n_un, [(o.question, o.got) for o in report.failures("held_out") if not o.answerable]
-    # 18 unanswerable probes were added to the tuning half in the second round; two still get an answer
-    # (“how long will I be at the clinic”, “can I take Tylenol after”): the bench reports the share.
+    # Every probe of the tuning half is declined since the third round, “how long will I be at the clinic”
+    # (a “how long” question wants a time) and “can I take Tylenol after” (no drug the page does not name
+    # is mapped onto its class) included.
     declined, n_un = report.share(answerable=False, half="tuning")
-    assert declined / n_un >= 0.95, [
-        (o.question, o.got) for o in report.failures("tuning") if not o.answerable
-    ]
+    assert declined == n_un, [(o.question, o.got) for o in report.failures("tuning") if not o.answerable]
     # The old held-out half has been looked at since issue 18's second round and is tuned on now.
     held, n_held = report.share(answerable=True, half="held_out")
-    assert held / n_held >= 0.7
+    assert held / n_held >= 0.85
+    # held_out_2 has been looked at since the third round, and so have the round-3 batches: tuned on, with
+    # bounds a little under what they score, so that a change that loses ground on them fails here.
+    for half, answered, declines in (("held_out_2", 0.85, 0.9), ("round_3", 0.75, 0.7)):
+        right, n = report.share(answerable=True, half=half)
+        declined, n_un = report.share(answerable=False, half=half)
+        assert right / n >= answered and declined / n_un >= declines, (half, report.failures(half))
 
 
 def test_no_javascript_form_answers_on_the_page(client: Any, demo_page: Any) -> None:

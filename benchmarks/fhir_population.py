@@ -21,8 +21,10 @@ def _out(data: dict[str, Any]) -> None:
     print("OUT" + json.dumps(data))
 
 
-def populate(n: int, clients: int) -> None:
-    """``n`` patients in one clinic, 38 resources each, and a bench client with a 2-hour token."""
+def populate(n: int, clients: int, start: int = 0, client_pk: int | None = None) -> None:
+    """``n`` patients in one clinic, 38 resources each, and a bench client with a 2-hour token. With
+    ``client_pk``, ``n`` more patients (MRNs from ``start``) in that client's clinic and the same client
+    (the bench exports a small clinic, grows it and exports again: peak memory at two sizes)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -31,11 +33,12 @@ def populate(n: int, clients: int) -> None:
     from toxinclinic.fhir.models import AccessToken, BackendClient
     from toxinclinic.patients.models import Allergy, Medication, Patient, PatientIndication, PreventiveTrial
 
-    clinic = Clinic.objects.create(name="FHIR bench clinic", phone="1")
+    existing = BackendClient.objects.filter(pk=client_pk).first() if client_pk else None
+    clinic = existing.clinic if existing else Clinic.objects.create(name="FHIR bench clinic", phone="1")
     c = clinic.pk
-    for lo in range(0, n, 1000):
+    for lo in range(start, start + n, 1000):
         with transaction.atomic():
-            mrns = [f"B{i:06d}" for i in range(lo, min(n, lo + 1000))]
+            mrns = [f"B{i:06d}" for i in range(lo, min(start + n, lo + 1000))]
             Patient.objects.bulk_create(
                 [
                     Patient(
@@ -119,6 +122,9 @@ def populate(n: int, clients: int) -> None:
                     for p in ps
                 ]
             )
+    if existing is not None:
+        _out({"client": existing.pk})
+        return
     client = BackendClient.objects.create(clinic=clinic, name="bench", jwks={"keys": []})
     raw, digest = AccessToken.new_secret()
     AccessToken.objects.create(

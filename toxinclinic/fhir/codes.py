@@ -9,6 +9,8 @@ concepts carry this server's local code and a ``text`` instead (never an invente
 from __future__ import annotations
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
 CPT = "http://www.ama-assn.org/go/cpt"
 NDC = "http://hl7.org/fhir/sid/ndc"
 UCUM = "http://unitsofmeasure.org"
@@ -38,6 +40,9 @@ CPT_BY_INDICATION = {
         "Chemodenervation of muscle(s); neck muscle(s), excluding muscles of the larynx, unilateral",
     ),
 }
+
+#: SNOMED CT concept per indication: (code, display). Only verified codes (docs/fhir.md names the source).
+SNOMED_BY_INDICATION: dict[str, tuple[str, str]] = {}
 
 #: Local Observation codes: (code, display).
 OBS_DIARY_DAY = ("diary-day", "Headache diary day")

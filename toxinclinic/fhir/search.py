@@ -261,11 +261,12 @@ def _any(qs: list[Q]) -> Q | None:
     return out
 
 
-def rows(
+def batches(
     query: Query, grant: Grant, start: tuple[int, int, int] | None = None, chunk: int = 200
-) -> Iterator[tuple[tuple[int, int, int], Any, dict[str, Any]]]:
-    """Every matching resource as (position, row, resource), in keyset order from after ``start``."""
-    s0, pk0, n0 = start or (0, 0, -1)
+) -> Iterator[tuple[int, Source, list[Any]]]:
+    """The matching rows in keyset order from the row of ``start`` on, a page of ``chunk`` rows at a
+    time, as (source index, source, rows)."""
+    s0, pk0, _ = start or (0, 0, -1)
     for si in range(s0, len(query.type.sources)):
         flt = query.filters[si]
         if flt is None:
@@ -275,14 +276,24 @@ def rows(
         lo = pk0 if si == s0 else 0
         while True:
             batch = src.fetch(qs.filter(pk__gte=lo)[:chunk])
-            for row in batch:
-                for n, res in enumerate(src.expand(row)):
-                    if si == s0 and row.pk == pk0 and n <= n0:
-                        continue
-                    yield (si, row.pk, n), row, res
+            if batch:
+                yield si, src, batch
             if len(batch) < chunk:
                 break
             lo = batch[-1].pk + 1
+
+
+def rows(
+    query: Query, grant: Grant, start: tuple[int, int, int] | None = None, chunk: int = 200
+) -> Iterator[tuple[tuple[int, int, int], Any, dict[str, Any]]]:
+    """Every matching resource as (position, row, resource), in keyset order from after ``start``."""
+    s0, pk0, n0 = start or (0, 0, -1)
+    for si, src, batch in batches(query, grant, start, chunk):
+        for row in batch:
+            for n, res in enumerate(src.expand(row)):
+                if si == s0 and row.pk == pk0 and n <= n0:
+                    continue
+                yield (si, row.pk, n), row, res
 
 
 def total(query: Query, grant: Grant) -> int:

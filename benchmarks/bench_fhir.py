@@ -127,6 +127,16 @@ def run(quick: bool) -> list[BenchResult]:
                 exp_note,
             ),
             BenchResult(
+                "$export resources per CPU second (worker process)",
+                exp["count"] / exp["cpu"],
+                "resources/s",
+                "fhir.resources models, per CPU second",
+                b["n"] / b["cpu"],
+                True,
+                f"{exp['cpu']:.1f} s of CPU for {exp['count']:,} resources: what one core does, whatever the "
+                "load on the shared machine (the wall-clock row above pays for every other process)",
+            ),
+            BenchResult(
                 f"$export peak memory (worker process RSS), {n:,} patients",
                 exp["rss_mb"],
                 "MB",

@@ -44,6 +44,9 @@ CPT_BY_INDICATION = {
 #: SNOMED CT concept per indication: (code, display). Only verified codes (docs/fhir.md names the source).
 SNOMED_BY_INDICATION: dict[str, tuple[str, str]] = {}
 
+#: LOINC code of a questionnaire's total score, per instrument: (code, display). Only verified codes.
+LOINC_BY_INSTRUMENT: dict[str, tuple[str, str]] = {}
+
 #: Local Observation codes: (code, display).
 OBS_DIARY_DAY = ("diary-day", "Headache diary day")
 OBS_HEADACHE_DAYS = ("headache-days-month", "Headache days in the month")

@@ -315,8 +315,8 @@ TYPES: dict[str, FhirType] = {
                 ),
                 Source(
                     "questionnaire_total",
-                    lambda: QuestionnaireResponse.objects.select_related("patient"),
-                    expand_instance=_one(observations.questionnaire_total),
+                    QuestionnaireResponse.objects.all,
+                    shape=observations.QUESTIONNAIRE_TOTAL,
                     patient="patient",
                     date="completed_on",
                     updated="completed_at",

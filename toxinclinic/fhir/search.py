@@ -175,6 +175,17 @@ def _patient_ids(value: str) -> list[uuid.UUID]:
     return out
 
 
+_PATIENT_KEYS = Table(Patient, ["id"])
+
+
+def _patient_keys(ids: list[uuid.UUID]) -> list[int]:
+    """Patient ids to row keys: a model-shaped SELECT each (core.rawsql; a search names one or a few),
+    not an ORM query compiled per search. The clinic scope is applied by each source's query."""
+    with connection.cursor() as cur:
+        found = [_PATIENT_KEYS.select_one(cur, ["public_id"], [u]) for u in ids]
+    return [f["id"] for f in found if f is not None]
+
+
 def parse(type_name: str, params: Any) -> Query:
     """Turn the query string into per-source filters. Unknown parameters and bad values are a 400."""
     t = fhir_type(type_name)
@@ -204,11 +215,7 @@ def parse(type_name: str, params: Any) -> Query:
                 elif name == "patient":
                     # Patient ids to row keys once, so each source filters on its indexed patient column.
                     if value not in patient_pks:
-                        patient_pks[value] = list(
-                            Patient.objects.filter(public_id__in=_patient_ids(value)).values_list(
-                                "pk", flat=True
-                            )
-                        )
+                        patient_pks[value] = _patient_keys(_patient_ids(value))
                     narrow(i, Q(**{f"{src.patient}_id__in": patient_pks[value]}))
                 elif name == "date":
                     narrow(i, _date_q(src.date, value, _is_datetime(src, src.date)) if src.date else None)

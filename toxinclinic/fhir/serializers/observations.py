@@ -12,8 +12,9 @@ from typing import Any
 
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth, Severity
 from toxinclinic.fhir import codes
-from toxinclinic.fhir.serializers.base import concept, day, instant, local, meta, number, prune, ref
+from toxinclinic.fhir.serializers.base import coding, concept, instant, local, meta, number, prune, ref
 from toxinclinic.fhir.serializers.shape import Shape
+from toxinclinic.outcomes.models import Instrument, QuestionnaireResponse
 
 _SURVEY = concept(
     {"system": codes.OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"},
@@ -156,25 +157,56 @@ DIARY_MONTH = Shape(
 )
 
 
-def questionnaire_total(q: Any) -> dict[str, Any]:
-    name = q.get_instrument_display()
+_INSTRUMENT = {k: str(v) for k, v in Instrument.choices}
+
+
+def questionnaire_total_values(
+    public_id: str,
+    completed: str | None,
+    patient_id: str,
+    instrument: str,
+    completed_on: str,
+    total: float,
+    band_label: str,
+) -> dict[str, Any]:
+    """A questionnaire's total score. Coded with LOINC where a code for that total was verified
+    (``codes.LOINC_BY_INSTRUMENT``, sources in docs/fhir.md), always with this server's local code."""
+    name = _INSTRUMENT.get(instrument, instrument)
+    loinc = codes.LOINC_BY_INSTRUMENT.get(instrument)
     return prune(
         {
             "resourceType": "Observation",
-            "id": f"qt-{q.public_id}",
-            "meta": meta(q.completed_at),
+            "id": f"qt-{public_id}",
+            "meta": {"lastUpdated": completed} if completed else None,
             "status": "final",
             "category": [_SURVEY],
             "code": concept(
-                local(codes.questionnaire_code(q.instrument), f"{name} total"), text=f"{name} total"
+                *([coding(codes.LOINC, *loinc)] if loinc else []),
+                local(codes.questionnaire_code(instrument), f"{name} total"),
+                text=f"{name} total",
             ),
-            "subject": ref("Patient", q.patient.public_id),
-            "effectiveDateTime": day(q.completed_on),
-            "valueQuantity": {"value": number(q.total)},
-            "interpretation": [{"text": q.band_label}] if q.band_label else None,
-            "derivedFrom": [ref("QuestionnaireResponse", q.public_id)],
+            "subject": ref("Patient", patient_id),
+            "effectiveDateTime": completed_on,
+            "valueQuantity": {"value": number(total)},
+            "interpretation": [{"text": band_label}] if band_label else None,
+            "derivedFrom": [ref("QuestionnaireResponse", public_id)],
         }
     )
+
+
+QUESTIONNAIRE_TOTAL = Shape(
+    QuestionnaireResponse,
+    (
+        "public_id",
+        "completed_at",
+        "patient__public_id",
+        "instrument",
+        "completed_on",
+        "total",
+        "band_label",
+    ),
+    questionnaire_total_values,
+)
 
 
 def _answer(value: Any) -> dict[str, Any]:

@@ -104,6 +104,9 @@ def _local_code(mapping: dict[str, Q]) -> Callable[[str | None, str], Q | None]:
 def _condition_code(system: str | None, code: str) -> Q | None:
     if system in (None, "", codes.ICD10CM) and code[:1].isalpha() and "." in code:
         return Q(icd10=code)
+    if system in (None, "", codes.SNOMED) and code.isdigit():
+        icds = [icd for icd, (sct, _) in codes.SNOMED_BY_ICD10.items() if sct == code]
+        return Q(icd10__in=icds) if icds else None
     if system in (None, "", codes.LOCAL):
         return Q(indication=code)
     return None
@@ -141,6 +144,9 @@ def _questionnaire_code(system: str | None, code: str) -> Q | None:
     prefix = "questionnaire-total-"
     if system in (None, "", codes.LOCAL) and code.startswith(prefix):
         return Q(instrument=code[len(prefix) :])
+    if system in (None, "", codes.LOINC):
+        keys = [k for k, (loinc, _) in codes.LOINC_BY_INSTRUMENT.items() if loinc == code]
+        return Q(instrument__in=keys) if keys else None
     return None
 
 

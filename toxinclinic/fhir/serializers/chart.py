@@ -41,10 +41,11 @@ def condition_values(
     notes: str,
 ) -> dict[str, Any]:
     """A patient's indication. Coded in ICD-10-CM (the billing engine's codes), SNOMED CT where a concept
-    was verified (``codes.SNOMED_BY_INDICATION``, sources in docs/fhir.md) and this server's local code."""
+    was verified for that ICD-10-CM code (``codes.SNOMED_BY_ICD10``, sources in docs/fhir.md) and this
+    server's local code."""
     icd_label = billing.DIAGNOSIS_CODES.get(indication, {}).get(icd10)
     text = _INDICATION_TEXT.get(indication, indication)
-    snomed = codes.SNOMED_BY_INDICATION.get(indication)
+    snomed = codes.SNOMED_BY_ICD10.get(icd10)
     return prune(
         {
             "resourceType": "Condition",

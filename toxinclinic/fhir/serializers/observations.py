@@ -1,9 +1,8 @@
 """Observation (diary days, monthly headache-day and migraine-day counts, questionnaire totals) and
 QuestionnaireResponse.
 
-No LOINC codings: no LOINC code for these diary counts or for the MIDAS/HIT-6/TWSTRS totals could be
-verified against a published source in this work, so every Observation carries this server's local code
-and a text (codes.py says why).
+LOINC only where a code was verified (``codes.LOINC_BY_INSTRUMENT``: the pain score); the diary
+counts and the MIDAS/HIT-6/TWSTRS/PGIC totals carry this server's local code and a text (docs/fhir.md).
 """
 
 from __future__ import annotations

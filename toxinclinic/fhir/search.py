@@ -8,6 +8,7 @@ can neither read nor forge it (it holds row keys, which are not public ids).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -44,15 +45,16 @@ def fhir_type(name: str) -> FhirType:
     return t
 
 
-def scoped(src: Source, grant: Grant) -> QuerySet[Any]:
-    qs = src.queryset().filter(**{src.clinic: grant.clinic_id})
+def scope_q(src: Source, grant: Grant) -> Q:
+    """The grant's clinic (and, for a patient's token, that patient) as a filter on ``src``."""
+    q = Q(**{src.clinic: grant.clinic_id})
     if grant.patient_id is not None and src.patient is not None:
-        qs = (
-            qs.filter(pk=grant.patient_id)
-            if src.patient == ""
-            else qs.filter(**{f"{src.patient}_id": grant.patient_id})
-        )
-    return qs
+        q &= Q(pk=grant.patient_id) if src.patient == "" else Q(**{f"{src.patient}_id": grant.patient_id})
+    return q
+
+
+def scoped(src: Source, grant: Grant) -> QuerySet[Any]:
+    return src.queryset().filter(scope_q(src, grant))
 
 
 def read_row(type_name: str, rid: str, grant: Grant) -> tuple[dict[str, Any], Any]:
@@ -159,6 +161,7 @@ def _date_q(field: str, value: str, is_datetime: bool) -> Q:
     }[prefix]
 
 
+@functools.cache
 def _is_datetime(src: Source, field: str) -> bool:
     model = src.queryset().model
     return model._meta.get_field(field).get_internal_type() == "DateTimeField"
@@ -279,10 +282,13 @@ def batches(
         if flt is None:
             continue
         src = query.type.sources[si]
-        qs = scoped(src, grant).filter(flt).order_by("pk")
+        # One filter() per page (scope, search, keyset bound together): each filter() and clone is ORM
+        # work paid on every search, and a search reads a page from each of a type's sources.
+        where = scope_q(src, grant) & flt
+        base = src.queryset()
         lo = pk0 if si == s0 else 0
         while True:
-            batch = src.fetch(qs.filter(pk__gte=lo)[:chunk])
+            batch = src.fetch(base.filter(where, pk__gte=lo).order_by("pk")[:chunk])
             if batch:
                 yield si, src, batch
             if len(batch) < chunk:

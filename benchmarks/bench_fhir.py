@@ -36,6 +36,42 @@ from pathlib import Path
 from benchmarks.bench_diary_api import CLIENTS, ROOT, _env, _free_port, _load, _manage, _pct, _wait_ready
 from benchmarks.common import BenchResult
 
+NOTES = """
+Where the FHIR time goes (issue 16; profiled with cProfile, 2026-12-02, on a machine shared with seven other
+sessions: load average 12-40 on 2 cores during these runs).
+
+**$export.** Before this work the worker built model instances and ran every Django field converter per
+row (`uuid.UUID` objects only to be turned back into text, aware datetimes re-formatted), wrote one line per
+`write()`: 5,382 resources/s. Now the chart and diary tables (all but the visit-based types; in this
+population every resource) are read as plain column values (`fhir/serializers/shape.py`: `values_list`
+compiled by the ORM, executed on the cursor, each column made JSON-ready once by its field's kind), the
+resources are built as plain dicts from those values by the same builders that serve read and search
+(`test_shapes` proves raw rows and model instances give equal resources on both databases), encoded with
+orjson and written once per 2,000-row keyset page. Profile of 76,000 resources (2,000 patients):
+1.19 s of CPU in all, that is about 64,000 resources per CPU second; of it, reading rows (SQLite's own
+date parsing, fetch) about a third, building dicts a quarter, UUID/instant text a fifth, orjson 5 %, the
+per-patient audit rows (one `bulk_create` of 2,000 `chart.viewed` events) most of the rest. The wall-clock
+rate is what the worker gets of a shared machine: at load average 29-34 it got about a quarter of a core
+(13,568 resources/s wall against 59,491 per CPU second at 20,000 patients). On an idle 2-core machine the
+per-CPU-second figure is the ceiling the aim of 30,000/s is to be judged against; the aim is met by the CPU
+figure and missed on the wall clock under this load by about 2.2x (16,400 resources/s short).
+Peak RSS stays flat: 132 MB at 5,000 patients, 149 MB at 20,000 (a 2,000-row page, the export's
+patient-id set for the audit and the interpreter).
+
+**Read by id and search under 50 clients.** CPU per request in process (Django test client, 300
+requests, same database): `/healthz` 0.29 ms, read by id 1.2 ms, `Observation?patient=&date=ge` 4.0 ms.
+Of a read, the audit row (`audit.services.log_action`, one ORM INSERT: required, every FHIR access is
+audited like a chart read) is about a third, the middleware stack and URL resolving a third, token and
+patient look-ups (both model-shaped SELECTs, core.rawsql) and the response the rest. A search reads one
+page from each of Observation's three sources (diary days, diary months, questionnaire totals): building and
+compiling three ORM queries is about 60 % of its CPU (Query.build_filter, SQLCompiler.as_sql), the audit
+row 15 %. With 50 client threads on the same 2 cores, a request that costs 4x the floor's CPU cannot reach
+0.5x the floor's throughput; read is at 0.4x-0.5x in quiet quick runs, search at 0.1x-0.2x. What would
+close the gap: a cheaper audit write (a prepared INSERT in `audit/services.py`, not this app's file) and
+statement caching for the search's per-source SELECTs (their SQL differs only in parameter values); neither
+is done here.
+"""
+
 
 def _out(text: str) -> dict:
     return json.loads(text.split("OUT", 1)[1].strip())
@@ -87,10 +123,16 @@ def run(quick: bool) -> list[BenchResult]:
     try:
         setup_s, reused = _migrated(env, tmp)
         work = "from benchmarks import fhir_population as w; w."
-        pop = _out(_manage(env, "shell", "-c", f"{work}populate({n}, {CLIENTS})"))
+        # Peak memory at two sizes: a quarter of the clinic first, then the whole of it (same process
+        # kind, same code): a streamed export's RSS should not grow with the clinic.
+        small = max(50, n // 4)
+        pop = _out(_manage(env, "shell", "-c", f"{work}populate({small}, {CLIENTS})"))
+        exp_small = _out(_manage(env, "shell", "-c", f"{work}export({pop['client']})"))
+        _manage(env, "shell", "-c", f"{work}populate({n - small}, 0, {small}, {pop['client']})")
         exp = _out(_manage(env, "shell", "-c", f"{work}export({pop['client']})"))
-        if exp["status"] != "done":
-            raise RuntimeError(f"export ended {exp['status']}")
+        for e in (exp_small, exp):
+            if e["status"] != "done":
+                raise RuntimeError(f"export ended {e['status']}")
         limit = min(exp["count"], 5000 if quick else 50000)
         base = subprocess.run(
             [sys.executable, "-m", "benchmarks.fhir_population", "baseline", exp["dir"], str(limit)],
@@ -121,16 +163,28 @@ def run(quick: bool) -> list[BenchResult]:
                 exp_note,
             ),
             BenchResult(
-                "$export peak memory (worker process RSS)",
+                "$export resources per CPU second (worker process)",
+                exp["count"] / exp["cpu"],
+                "resources/s",
+                "fhir.resources models, per CPU second",
+                b["n"] / b["cpu"],
+                True,
+                f"{exp['cpu']:.1f} s of CPU for {exp['count']:,} resources: what one core does, whatever the "
+                "load on the shared machine (the wall-clock row above pays for every other process)",
+            ),
+            BenchResult(
+                f"$export peak memory (worker process RSS), {n:,} patients",
                 exp["rss_mb"],
                 "MB",
-                "aim",
-                300,
+                f"same, {small:,} patients",
+                exp_small["rss_mb"],
                 False,
-                f"{exp['count']:,} resources; aim < 300 MB: {'met' if exp['rss_mb'] < 300 else 'NOT met'}",
+                f"{exp['count']:,} against {exp_small['count']:,} resources; aim < 300 MB whatever the size: "
+                f"{'met' if max(exp['rss_mb'], exp_small['rss_mb']) < 300 else 'NOT met'}",
             ),
         ]
-        port = _free_port()
+        # FHIR_BENCH_PORT: a port of the caller's own (shared machines hand out port ranges).
+        port = int(os.environ.get("FHIR_BENCH_PORT", "0")) or _free_port()
         proc = subprocess.Popen(
             [str(ROOT / "scripts" / "serve.sh")],
             env={**env, "PORT": str(port), "GRANIAN": str(Path(sys.executable).parent / "granian")},
@@ -154,14 +208,24 @@ def run(quick: bool) -> list[BenchResult]:
 
         for fn in (health, read, search):
             _load(port, 1 if quick else 3, fn)  # warm-up
-        h_wall, h_lat, _ = _load(port, per_client, health)
-        r_wall, r_lat, _ = _load(port, per_client, read)
-        s_wall, s_lat, _ = _load(port, per_client, search)
-        total = CLIENTS * per_client
+        # Interleaved rounds: on a shared machine the load swings by minutes (load average 12 to 40 in one
+        # run), so health, read and search take turns and each sees the same drift.
+        rounds = 1 if quick else 4
+        walls = {"h": 0.0, "r": 0.0, "s": 0.0}
+        lats: dict[str, list[float]] = {"h": [], "r": [], "s": []}
+        for _ in range(rounds):
+            for k, fn in (("h", health), ("r", read), ("s", search)):
+                w, lat, _ = _load(port, per_client // rounds, fn)
+                walls[k] += w
+                lats[k] += lat
+        h_wall, r_wall, s_wall = walls["h"], walls["r"], walls["s"]
+        h_lat, r_lat, s_lat = lats["h"], lats["r"], lats["s"]
+        total = CLIENTS * (per_client // rounds) * rounds
         h_rps, r_rps, s_rps = total / h_wall, total / r_wall, total / s_wall
         h99 = _pct(h_lat, 99)
         note = (
-            f"{CLIENTS} clients x {per_client} requests, scripts/serve.sh, SQLite; each FHIR request audited"
+            f"{CLIENTS} clients x {per_client} requests in {rounds} interleaved rounds, scripts/serve.sh, "
+            "SQLite; each FHIR request audited"
         )
         for label, rps, lat in (
             ("read Patient by id", r_rps, r_lat),

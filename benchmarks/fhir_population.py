@@ -21,8 +21,10 @@ def _out(data: dict[str, Any]) -> None:
     print("OUT" + json.dumps(data))
 
 
-def populate(n: int, clients: int) -> None:
-    """``n`` patients in one clinic, 38 resources each, and a bench client with a 2-hour token."""
+def populate(n: int, clients: int, start: int = 0, client_pk: int | None = None) -> None:
+    """``n`` patients in one clinic, 38 resources each, and a bench client with a 2-hour token. With
+    ``client_pk``, ``n`` more patients (MRNs from ``start``) in that client's clinic and the same client
+    (the bench exports a small clinic, grows it and exports again: peak memory at two sizes)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -31,11 +33,12 @@ def populate(n: int, clients: int) -> None:
     from toxinclinic.fhir.models import AccessToken, BackendClient
     from toxinclinic.patients.models import Allergy, Medication, Patient, PatientIndication, PreventiveTrial
 
-    clinic = Clinic.objects.create(name="FHIR bench clinic", phone="1")
+    existing = BackendClient.objects.filter(pk=client_pk).first() if client_pk else None
+    clinic = existing.clinic if existing else Clinic.objects.create(name="FHIR bench clinic", phone="1")
     c = clinic.pk
-    for lo in range(0, n, 1000):
+    for lo in range(start, start + n, 1000):
         with transaction.atomic():
-            mrns = [f"B{i:06d}" for i in range(lo, min(n, lo + 1000))]
+            mrns = [f"B{i:06d}" for i in range(lo, min(start + n, lo + 1000))]
             Patient.objects.bulk_create(
                 [
                     Patient(
@@ -119,6 +122,9 @@ def populate(n: int, clients: int) -> None:
                     for p in ps
                 ]
             )
+    if existing is not None:
+        _out({"client": existing.pk})
+        return
     client = BackendClient.objects.create(clinic=clinic, name="bench", jwks={"keys": []})
     raw, digest = AccessToken.new_secret()
     AccessToken.objects.create(
@@ -150,13 +156,14 @@ def export(client_pk: int) -> None:
         request_url="bench",
         transaction_time=timezone.now(),
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     fhir_export.run(str(job.public_id))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     job.refresh_from_db()
     _out(
         {
             "wall": wall,
+            "cpu": cpu,
             "count": sum(o["count"] for o in job.output),
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "dir": str(fhir_export.job_dir(job)),
@@ -180,10 +187,10 @@ def baseline(folder: Path, limit: int) -> None:
                     break
                 lines.append(json.loads(line))
     models = {r["resourceType"]: get_fhir_model_class(r["resourceType"]) for r in lines}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for r in lines:
         models[r["resourceType"]].model_validate(r).model_dump_json()
-    _out({"n": len(lines), "wall": time.perf_counter() - t0})
+    _out({"n": len(lines), "wall": time.perf_counter() - t0, "cpu": time.process_time() - c0})
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """Code systems the server writes, each a published URI, plus this server's own local code system.
 
-Checked against published sources (see the report of issue 16): ICD-10-CM codes are the billing engine's
-table (clinical-reference §9); CPT 64615/64616 are the chemodenervation codes for chronic migraine and
-neck muscles. SNOMED CT and LOINC codings are left out where a code could not be verified: those
-concepts carry this server's local code and a ``text`` instead (never an invented code).
+ICD-10-CM codes are the billing engine's table (clinical-reference §9); CPT 64615/64616 are the
+chemodenervation codes for chronic migraine and neck muscles. SNOMED CT and LOINC codes are written only
+where a code was verified in a public source (docs/fhir.md, "Codes", names each source); every other
+concept carries this server's local code and a ``text`` (never an invented code).
 """
 
 from __future__ import annotations
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
 CPT = "http://www.ama-assn.org/go/cpt"
 NDC = "http://hl7.org/fhir/sid/ndc"
 UCUM = "http://unitsofmeasure.org"
@@ -37,6 +39,20 @@ CPT_BY_INDICATION = {
         "64616",
         "Chemodenervation of muscle(s); neck muscle(s), excluding muscles of the larynx, unilateral",
     ),
+}
+
+#: SNOMED CT concept per ICD-10-CM code of an indication: (code, preferred term). Only codes verified in a
+#: public source (docs/fhir.md names it); the non-intractable chronic migraine codes and cervical dystonia
+#: have no verified concept, so they carry ICD-10-CM and the local code only.
+SNOMED_BY_ICD10: dict[str, tuple[str, str]] = {
+    "G43.711": ("124171000119105", "Chronic intractable migraine without aura"),
+    "G43.719": ("124171000119105", "Chronic intractable migraine without aura"),
+}
+
+#: LOINC code of a questionnaire's total score, per instrument: (code, display). Only verified codes
+#: (docs/fhir.md): none was found for the MIDAS, HIT-6, TWSTRS or PGIC totals.
+LOINC_BY_INSTRUMENT: dict[str, tuple[str, str]] = {
+    "pain_nrs": ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
 }
 
 #: Local Observation codes: (code, display).

@@ -23,11 +23,12 @@ from toxinclinic.audit.models import AuditEvent
 from toxinclinic.fhir.audit import patient_pk
 from toxinclinic.fhir.models import ExportJob, ExportStatus
 from toxinclinic.fhir.resources import TYPES
-from toxinclinic.fhir.search import Query, rows
+from toxinclinic.fhir.search import Query, batches
 from toxinclinic.fhir.smart import Grant, Scope
 
 EXPIRE_AFTER = dt.timedelta(hours=1)
-CHUNK = 500
+#: Rows per keyset page (and per file write): a few MB of resources at most.
+CHUNK = 2000
 #: How often (rows) the worker looks whether the job was cancelled and records its progress.
 CHECK_EVERY = 5000
 
@@ -65,8 +66,8 @@ def _grant(job: ExportJob) -> Grant:
 
 
 def _line(res: dict[str, Any]) -> bytes:
-    # orjson: the export's hot path spends most of its time encoding (17x faster than json here).
-    return orjson.dumps(res) + b"\n"
+    # orjson: encoding was most of the export's time with the json module (17x faster here).
+    return orjson.dumps(res, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _cancelled(job: ExportJob) -> bool:
@@ -90,14 +91,16 @@ def run(job_id: str) -> str:
             continue
         part = folder / f"{type_name}.ndjson.part"
         n = 0
+        next_check = CHECK_EVERY
         with part.open("wb") as fh:  # "wb": a half file from a killed run starts again
-            for _, row, res in rows(export_query(job, type_name), grant, chunk=CHUNK):
-                fh.write(_line(res))
-                n += 1
-                pk = patient_pk(row)
-                if pk is not None:
-                    seen_patients.add(pk)
-                if n % CHECK_EVERY == 0:
+            for _, src, batch in batches(export_query(job, type_name), grant, chunk=CHUNK):
+                # One write per page: the page's lines joined (orjson appends each newline).
+                lines = [_line(res) for row in batch for res in src.expand(row)]
+                fh.write(b"".join(lines))
+                n += len(lines)
+                seen_patients.update(pk for pk in map(patient_pk, batch) if pk is not None)
+                if n >= next_check:
+                    next_check = n + CHECK_EVERY
                     if _cancelled(job):
                         shutil.rmtree(folder, ignore_errors=True)
                         return "cancelled"

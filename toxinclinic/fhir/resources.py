@@ -15,6 +15,7 @@ from toxinclinic.accounts.models import Clinic, Location, Role, User
 from toxinclinic.diary.models import DiaryEntry, DiaryMonth
 from toxinclinic.fhir import codes
 from toxinclinic.fhir.serializers import admin, chart, observations, procedures, scheduling
+from toxinclinic.fhir.serializers.shape import Shape
 from toxinclinic.outcomes.models import QuestionnaireResponse
 from toxinclinic.patients.models import (
     Allergy,
@@ -33,41 +34,34 @@ from toxinclinic.visits.models import SignedNote, Visit, VisitStatus
 class Source:
     """One table behind a FHIR type. ``expand`` turns a row into its resources (a month is two
     Observations, a visit one MedicationAdministration per site); ``patient``/``date``/``updated`` are ORM
-    paths; ``codes`` maps ``system|code`` and bare ``code`` to a filter."""
+    paths; ``codes`` maps ``system|code`` and bare ``code`` to a filter.
+
+    A source with a ``shape`` is read as plain column values, never model instances (``shape.Shape``):
+    the chart and diary tables, which are nearly all of an export. The others are read as instances with
+    their relations joined or prefetched (a visit's sites and vials)."""
 
     key: str
     queryset: Callable[[], QuerySet[Any]]
-    expand: Callable[[Any], list[dict[str, Any]]]
     patient: str | None
     date: str | None
     updated: str | None
+    expand_instance: Callable[[Any], list[dict[str, Any]]] | None = None
+    shape: Shape | None = None
     clinic: str = "clinic_id"
     codes: Callable[[str | None, str], Q | None] | None = None
     # How to find the row for a read by id (id -> Q, or None when the id cannot be this source's).
     lookup: Callable[[str], Q | None] = lambda rid: None
-    # Hot sources (a diary day is most of an export) are read as plain values, not model instances: the
-    # fields the serializer needs. ``patient__public_id`` becomes ``row.patient.public_id``.
-    values: tuple[str, ...] = ()
 
     def fetch(self, qs: QuerySet[Any]) -> list[Any]:
-        if not self.values:
+        if self.shape is None:
             return list(qs)
-        return [Row(d) for d in qs.values("pk", "patient_id", "patient__public_id", *self.values)]
+        return self.shape.fetch(qs, "pk" if self.patient == "" else f"{self.patient}_id")
 
-
-class _PatientRef:
-    __slots__ = ("public_id",)
-
-    def __init__(self, public_id: uuid.UUID) -> None:
-        self.public_id = public_id
-
-
-class Row:
-    """A row read with ``.values()``: its fields as attributes, ``patient.public_id`` as on a model."""
-
-    def __init__(self, d: dict[str, Any]) -> None:
-        self.__dict__.update(d)
-        self.patient = _PatientRef(d["patient__public_id"])
+    def expand(self, row: Any) -> list[dict[str, Any]]:
+        if self.shape is not None:
+            return self.shape.expand(row.vals)
+        assert self.expand_instance is not None
+        return self.expand_instance(row)
 
 
 @dataclass(frozen=True)
@@ -110,6 +104,9 @@ def _local_code(mapping: dict[str, Q]) -> Callable[[str | None, str], Q | None]:
 def _condition_code(system: str | None, code: str) -> Q | None:
     if system in (None, "", codes.ICD10CM) and code[:1].isalpha() and "." in code:
         return Q(icd10=code)
+    if system in (None, "", codes.SNOMED) and code.isdigit():
+        icds = [icd for icd, (sct, _) in codes.SNOMED_BY_ICD10.items() if sct == code]
+        return Q(icd10__in=icds) if icds else None
     if system in (None, "", codes.LOCAL):
         return Q(indication=code)
     return None
@@ -147,6 +144,9 @@ def _questionnaire_code(system: str | None, code: str) -> Q | None:
     prefix = "questionnaire-total-"
     if system in (None, "", codes.LOCAL) and code.startswith(prefix):
         return Q(instrument=code[len(prefix) :])
+    if system in (None, "", codes.LOINC):
+        keys = [k for k, (loinc, _) in codes.LOINC_BY_INSTRUMENT.items() if loinc == code]
+        return Q(instrument__in=keys) if keys else None
     return None
 
 
@@ -183,7 +183,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "patient",
                     lambda: Patient.objects.select_related("clinic"),
-                    _one(admin.patient),
+                    shape=admin.PATIENT,
                     patient="",
                     date=None,
                     updated="updated_at",
@@ -198,7 +198,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "practitioner",
                     _staff,
-                    _one(admin.practitioner),
+                    expand_instance=_one(admin.practitioner),
                     patient=None,
                     date=None,
                     updated=None,
@@ -213,7 +213,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "organization",
                     Clinic.objects.all,
-                    _one(admin.organization),
+                    expand_instance=_one(admin.organization),
                     patient=None,
                     date=None,
                     updated=None,
@@ -229,7 +229,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "location",
                     lambda: Location.objects.select_related("clinic"),
-                    _one(admin.location),
+                    expand_instance=_one(admin.location),
                     patient=None,
                     date=None,
                     updated=None,
@@ -243,8 +243,8 @@ TYPES: dict[str, FhirType] = {
             (
                 Source(
                     "condition",
-                    lambda: PatientIndication.objects.select_related("patient"),
-                    _one(chart.condition),
+                    PatientIndication.objects.all,
+                    shape=chart.CONDITION,
                     patient="patient",
                     date="diagnosed_on",
                     updated="updated_at",
@@ -259,8 +259,8 @@ TYPES: dict[str, FhirType] = {
             (
                 Source(
                     "allergy",
-                    lambda: Allergy.objects.select_related("patient"),
-                    _one(chart.allergy),
+                    Allergy.objects.all,
+                    shape=chart.ALLERGY,
                     patient="patient",
                     date="created_at",
                     updated="updated_at",
@@ -275,8 +275,8 @@ TYPES: dict[str, FhirType] = {
             (
                 Source(
                     "medication",
-                    lambda: Medication.objects.select_related("patient"),
-                    _one(chart.medication),
+                    Medication.objects.all,
+                    shape=chart.MEDICATION,
                     patient="patient",
                     date="started_on",
                     updated="updated_at",
@@ -285,8 +285,8 @@ TYPES: dict[str, FhirType] = {
                 ),
                 Source(
                     "preventive",
-                    lambda: PreventiveTrial.objects.select_related("patient"),
-                    _one(chart.preventive),
+                    PreventiveTrial.objects.all,
+                    shape=chart.PREVENTIVE,
                     patient="patient",
                     date="started_on",
                     updated="updated_at",
@@ -302,29 +302,27 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "diary_day",
                     DiaryEntry.objects.all,
-                    _one(observations.diary_day),
+                    shape=observations.DIARY_DAY,
                     patient="patient",
                     date="date",
                     updated="updated_at",
                     codes=_local_code({codes.OBS_DIARY_DAY[0]: Q()}),
                     lookup=_by_public_id("day-"),
-                    values=observations.DIARY_DAY_FIELDS,
                 ),
                 Source(
                     "diary_month",
                     DiaryMonth.objects.all,
-                    observations.diary_month,
+                    shape=observations.DIARY_MONTH,
                     patient="patient",
                     date="month",
                     updated="updated_at",
                     codes=_local_code({codes.OBS_HEADACHE_DAYS[0]: Q(), codes.OBS_MIGRAINE_DAYS[0]: Q()}),
                     lookup=_month_lookup,
-                    values=observations.DIARY_MONTH_FIELDS,
                 ),
                 Source(
                     "questionnaire_total",
-                    lambda: QuestionnaireResponse.objects.select_related("patient"),
-                    _one(observations.questionnaire_total),
+                    QuestionnaireResponse.objects.all,
+                    shape=observations.QUESTIONNAIRE_TOTAL,
                     patient="patient",
                     date="completed_on",
                     updated="completed_at",
@@ -340,7 +338,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "questionnaire",
                     lambda: QuestionnaireResponse.objects.select_related("patient"),
-                    _one(observations.questionnaire_response),
+                    expand_instance=_one(observations.questionnaire_response),
                     patient="patient",
                     date="completed_on",
                     updated="completed_at",
@@ -355,7 +353,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "procedure",
                     _signed_visits,
-                    _one(procedures.procedure),
+                    expand_instance=_one(procedures.procedure),
                     patient="patient",
                     date="visit_date",
                     updated="updated_at",
@@ -371,7 +369,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "administration",
                     _ma_visits,
-                    procedures.administrations,
+                    expand_instance=procedures.administrations,
                     patient="patient",
                     date="visit_date",
                     updated="updated_at",
@@ -386,7 +384,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "adverse_event",
                     lambda: AdverseEvent.objects.select_related("patient", "session"),
-                    _one(procedures.adverse_event),
+                    expand_instance=_one(procedures.adverse_event),
                     patient="patient",
                     date="recorded_at",
                     updated="recorded_at",
@@ -401,7 +399,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "provenance",
                     lambda: SignedNote.objects.select_related("visit__patient", "signed_by"),
-                    _one(procedures.provenance),
+                    expand_instance=_one(procedures.provenance),
                     patient="visit__patient",
                     date="signed_at",
                     updated="signed_at",
@@ -417,7 +415,7 @@ TYPES: dict[str, FhirType] = {
                 Source(
                     "appointment",
                     lambda: Appointment.objects.select_related("patient", "clinician", "location"),
-                    _one(scheduling.appointment),
+                    expand_instance=_one(scheduling.appointment),
                     patient="patient",
                     date="starts_at",
                     updated="updated_at",

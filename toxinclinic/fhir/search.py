@@ -8,6 +8,7 @@ can neither read nor forge it (it holds row keys, which are not public ids).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -44,15 +45,16 @@ def fhir_type(name: str) -> FhirType:
     return t
 
 
-def scoped(src: Source, grant: Grant) -> QuerySet[Any]:
-    qs = src.queryset().filter(**{src.clinic: grant.clinic_id})
+def scope_q(src: Source, grant: Grant) -> Q:
+    """The grant's clinic (and, for a patient's token, that patient) as a filter on ``src``."""
+    q = Q(**{src.clinic: grant.clinic_id})
     if grant.patient_id is not None and src.patient is not None:
-        qs = (
-            qs.filter(pk=grant.patient_id)
-            if src.patient == ""
-            else qs.filter(**{f"{src.patient}_id": grant.patient_id})
-        )
-    return qs
+        q &= Q(pk=grant.patient_id) if src.patient == "" else Q(**{f"{src.patient}_id": grant.patient_id})
+    return q
+
+
+def scoped(src: Source, grant: Grant) -> QuerySet[Any]:
+    return src.queryset().filter(scope_q(src, grant))
 
 
 def read_row(type_name: str, rid: str, grant: Grant) -> tuple[dict[str, Any], Any]:
@@ -159,6 +161,7 @@ def _date_q(field: str, value: str, is_datetime: bool) -> Q:
     }[prefix]
 
 
+@functools.cache
 def _is_datetime(src: Source, field: str) -> bool:
     model = src.queryset().model
     return model._meta.get_field(field).get_internal_type() == "DateTimeField"
@@ -173,6 +176,17 @@ def _patient_ids(value: str) -> list[uuid.UUID]:
         except ValueError as exc:
             raise FhirError(400, "invalid", f"patient={part!r} is not a Patient id.") from exc
     return out
+
+
+_PATIENT_KEYS = Table(Patient, ["id"])
+
+
+def _patient_keys(ids: list[uuid.UUID]) -> list[int]:
+    """Patient ids to row keys: a model-shaped SELECT each (core.rawsql; a search names one or a few),
+    not an ORM query compiled per search. The clinic scope is applied by each source's query."""
+    with connection.cursor() as cur:
+        found = [_PATIENT_KEYS.select_one(cur, ["public_id"], [u]) for u in ids]
+    return [f["id"] for f in found if f is not None]
 
 
 def parse(type_name: str, params: Any) -> Query:
@@ -204,11 +218,7 @@ def parse(type_name: str, params: Any) -> Query:
                 elif name == "patient":
                     # Patient ids to row keys once, so each source filters on its indexed patient column.
                     if value not in patient_pks:
-                        patient_pks[value] = list(
-                            Patient.objects.filter(public_id__in=_patient_ids(value)).values_list(
-                                "pk", flat=True
-                            )
-                        )
+                        patient_pks[value] = _patient_keys(_patient_ids(value))
                     narrow(i, Q(**{f"{src.patient}_id__in": patient_pks[value]}))
                 elif name == "date":
                     narrow(i, _date_q(src.date, value, _is_datetime(src, src.date)) if src.date else None)
@@ -261,28 +271,42 @@ def _any(qs: list[Q]) -> Q | None:
     return out
 
 
-def rows(
+def batches(
     query: Query, grant: Grant, start: tuple[int, int, int] | None = None, chunk: int = 200
-) -> Iterator[tuple[tuple[int, int, int], Any, dict[str, Any]]]:
-    """Every matching resource as (position, row, resource), in keyset order from after ``start``."""
-    s0, pk0, n0 = start or (0, 0, -1)
+) -> Iterator[tuple[int, Source, list[Any]]]:
+    """The matching rows in keyset order from the row of ``start`` on, a page of ``chunk`` rows at a
+    time, as (source index, source, rows)."""
+    s0, pk0, _ = start or (0, 0, -1)
     for si in range(s0, len(query.type.sources)):
         flt = query.filters[si]
         if flt is None:
             continue
         src = query.type.sources[si]
-        qs = scoped(src, grant).filter(flt).order_by("pk")
+        # One filter() per page (scope, search, keyset bound together): each filter() and clone is ORM
+        # work paid on every search, and a search reads a page from each of a type's sources.
+        where = scope_q(src, grant) & flt
+        base = src.queryset()
         lo = pk0 if si == s0 else 0
         while True:
-            batch = src.fetch(qs.filter(pk__gte=lo)[:chunk])
-            for row in batch:
-                for n, res in enumerate(src.expand(row)):
-                    if si == s0 and row.pk == pk0 and n <= n0:
-                        continue
-                    yield (si, row.pk, n), row, res
+            batch = src.fetch(base.filter(where, pk__gte=lo).order_by("pk")[:chunk])
+            if batch:
+                yield si, src, batch
             if len(batch) < chunk:
                 break
             lo = batch[-1].pk + 1
+
+
+def rows(
+    query: Query, grant: Grant, start: tuple[int, int, int] | None = None, chunk: int = 200
+) -> Iterator[tuple[tuple[int, int, int], Any, dict[str, Any]]]:
+    """Every matching resource as (position, row, resource), in keyset order from after ``start``."""
+    s0, pk0, n0 = start or (0, 0, -1)
+    for si, src, batch in batches(query, grant, start, chunk):
+        for row in batch:
+            for n, res in enumerate(src.expand(row)):
+                if si == s0 and row.pk == pk0 and n <= n0:
+                    continue
+                yield (si, row.pk, n), row, res
 
 
 def total(query: Query, grant: Grant) -> int:

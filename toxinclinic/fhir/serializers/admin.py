@@ -5,34 +5,72 @@ from __future__ import annotations
 from typing import Any
 
 from toxinclinic.fhir import codes
-from toxinclinic.fhir.serializers.base import day, instant, meta, prune, ref
+from toxinclinic.fhir.serializers.base import instant, meta, prune, ref
+from toxinclinic.fhir.serializers.shape import Shape
+from toxinclinic.patients.models import Patient
 
 _GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 
 
-def patient(p: Any) -> dict[str, Any]:
-    """``p`` needs ``clinic`` joined (the MRN identifier's system names the clinic)."""
+#: What :func:`patient_values` reads, in its parameter order.
+PATIENT_COLUMNS = (
+    "public_id",
+    "updated_at",
+    "clinic__public_id",
+    "clinic__name",
+    "mrn",
+    "last_name",
+    "first_name",
+    "phone",
+    "email",
+    "sex",
+    "date_of_birth",
+)
+
+
+def patient_values(
+    public_id: str,
+    updated: str | None,
+    clinic_id: str,
+    clinic_name: str,
+    mrn: str,
+    family: str,
+    given: str,
+    phone: str,
+    email: str,
+    sex: str,
+    birth: str | None,
+) -> dict[str, Any]:
+    """A Patient from JSON-ready values (``shape.Shape``: ids and dates already text)."""
     telecom = []
-    if p.phone:
-        telecom.append({"system": "phone", "value": p.phone})
-    if p.email:
-        telecom.append({"system": "email", "value": p.email})
+    if phone:
+        telecom.append({"system": "phone", "value": phone})
+    if email:
+        telecom.append({"system": "email", "value": email})
     return prune(
         {
             "resourceType": "Patient",
-            "id": str(p.public_id),
-            "meta": meta(p.updated_at),
+            "id": public_id,
+            "meta": {"lastUpdated": updated} if updated else None,
             "identifier": [
-                {"system": f"{codes.MRN_SYSTEM}{p.clinic.public_id}", "value": p.mrn, "type": {"text": "MRN"}}
+                {"system": f"{codes.MRN_SYSTEM}{clinic_id}", "value": mrn, "type": {"text": "MRN"}}
             ],
             "active": True,
-            "name": [{"family": p.last_name, "given": [p.first_name]}],
+            "name": [{"family": family, "given": [given]}],
             "telecom": telecom,
-            "gender": _GENDER.get(p.sex, "unknown"),
-            "birthDate": day(p.date_of_birth),
-            "managingOrganization": ref("Organization", p.clinic.public_id, p.clinic.name),
+            "gender": _GENDER.get(sex, "unknown"),
+            "birthDate": birth,
+            "managingOrganization": ref("Organization", clinic_id, clinic_name),
         }
     )
+
+
+PATIENT = Shape(Patient, PATIENT_COLUMNS, patient_values)
+
+
+def patient(p: Any) -> dict[str, Any]:
+    """``p`` needs ``clinic`` joined (the MRN identifier's system names the clinic)."""
+    return PATIENT.of(p)[0]
 
 
 def practitioner(u: Any) -> dict[str, Any]:
@@ -77,4 +115,4 @@ def location(loc: Any) -> dict[str, Any]:
     )
 
 
-__all__ = ["instant", "location", "organization", "patient", "practitioner"]
+__all__ = ["PATIENT", "instant", "location", "organization", "patient", "practitioner"]

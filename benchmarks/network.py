@@ -29,42 +29,19 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 BATCH = 5000
-#: DiaryEntry columns written by the fast path, in order (checked against the model on every run).
-DIARY_COLUMNS = (
-    "public_id",
-    "patient_id",
-    "clinic_id",
-    "date",
-    "headache",
-    "duration_hours",
-    "severity",
-    "unilateral",
-    "pulsating",
-    "aggravated_by_activity",
-    "nausea",
-    "vomiting",
-    "photophobia",
-    "phonophobia",
-    "aura",
-    "acute_medications",
-    "medication_classes",
-    "relieved_by_acute",
-    "note",
+#: The engine's day flags, stored on each diary row under the same names.
+DAY_FLAGS = (
     "headache_day",
     "migraine_day",
     "moderate_severe_day",
     "acute_medication_day",
     "triptan_or_ergot_day",
-    "reasons",
-    "entered_by_id",
-    "created_at",
-    "updated_at",
-    "version",
 )
 
 
@@ -150,17 +127,17 @@ def build_network(
     from toxinclinic.coordinator.models import OutreachAttempt
     from toxinclinic.coverage.models import AuthStatus, PriorAuthorization
     from toxinclinic.diary import conf as diary_conf
+    from toxinclinic.diary.demo import ENTRY_COLUMNS, check_entry_columns
     from toxinclinic.diary.models import DiaryEntry, DiaryMonth, DiaryStatus
     from toxinclinic.diary.months import month_fields
+    from toxinclinic.diary.validation import BOOL_FIELDS
     from toxinclinic.patients.models import Patient
     from toxinclinic.safety.models import Level, SideEffectReport, TriageItem
     from toxinclinic.scheduling.models import Appointment, AppointmentKind, Recall
     from toxinclinic.treatment.conf import recall_interval_days
     from toxinclinic.treatment.models import TreatmentSession
 
-    model_cols = {f.column for f in DiaryEntry._meta.concrete_fields} - {"id"}
-    if model_cols != set(DIARY_COLUMNS):
-        raise RuntimeError(f"DiaryEntry columns changed: {sorted(model_cols ^ set(DIARY_COLUMNS))}")
+    check_entry_columns()
 
     today = today or timezone.localdate()
     rng = np.random.default_rng(seed)
@@ -289,40 +266,28 @@ def build_network(
             day_off = (cols.date - np.datetime64(start, "D")).astype(np.int64)
             meds = cols.medications.tolist()
             sev_names = engine.SEVERITIES
-            rows_iter = zip(
-                _uuid_hex(rng, n),
-                [pids[j] for j in pidx.tolist()],
-                [day_iso[o] for o in day_off.tolist()],
-                cols.headache.tolist(),
-                cols.duration_hours.tolist(),
-                [sev_names[s] for s in cols.severity.tolist()],
-                cols.unilateral.tolist(),
-                cols.pulsating.tolist(),
-                cols.aggravated_by_activity.tolist(),
-                cols.nausea.tolist(),
-                cols.vomiting.tolist(),
-                cols.photophobia.tolist(),
-                cols.phonophobia.tolist(),
-                cols.aura.tolist(),
-                [classes_json(m) for m in meds],
-                cols.relieved_by_acute.tolist(),
-                k.headache_day.tolist(),
-                k.migraine_day.tolist(),
-                k.moderate_severe_day.tolist(),
-                k.acute_medication_day.tolist(),
-                k.triptan_or_ergot_day.tolist(),
-                strict=True,
-            )
-            cid = clinic.pk
-            tuples = (
-                (
-                    u, p, cid, d, h, dur, sv, un, pu, ag, na, vo, ph, pn, au, "[]", mj, rel, "",
-                    hd, mg, ms, am, te, "[]", None, stamp, stamp, 1,
-                )
-                for (u, p, d, h, dur, sv, un, pu, ag, na, vo, ph, pn, au, mj, rel, hd, mg, ms, am, te)
-                in rows_iter
-            )  # fmt: skip
-            _insert_diary(connection, DiaryEntry._meta.db_table, tuples, vendor)
+            # One iterable per column, named, so the row order is ENTRY_COLUMNS' whatever it is.
+            values: dict[str, Any] = {
+                "public_id": _uuid_hex(rng, n),
+                "patient_id": [pids[j] for j in pidx.tolist()],
+                "clinic_id": repeat(clinic.pk),
+                "date": [day_iso[o] for o in day_off.tolist()],
+                "severity": [sev_names[s] for s in cols.severity.tolist()],
+                "acute_medications": repeat("[]"),
+                "medication_classes": [classes_json(m) for m in meds],
+                "note": repeat(""),
+                "reasons": repeat("[]"),
+                "created_at": repeat(stamp),
+                "updated_at": repeat(stamp),
+                "version": repeat(1),
+            }
+            for name in ("headache", "duration_hours", *BOOL_FIELDS, "relieved_by_acute"):
+                values[name] = getattr(cols, name).tolist()
+            for name in DAY_FLAGS:
+                values[name] = getattr(k, name).tolist()
+            # Every finite column has n values (the repeats stop with them).
+            tuples = zip(*(values[c] for c in ENTRY_COLUMNS))  # noqa: B905
+            _insert_diary(connection, DiaryEntry._meta.db_table, ENTRY_COLUMNS, tuples, vendor)
             written += n
             bar.advance(task, len(idx) * n_days, written, t0)
 
@@ -527,11 +492,13 @@ def _diary_chunk(
     return cols, pidx
 
 
-def _insert_diary(connection: Any, table: str, rows: Iterator[tuple[Any, ...]], vendor: str) -> None:
+def _insert_diary(
+    connection: Any, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]], vendor: str
+) -> None:
     """COPY on PostgreSQL, executemany on SQLite, in one transaction per chunk."""
     from django.db import transaction
 
-    cols = ", ".join(DIARY_COLUMNS)
+    cols = ", ".join(columns)
     with transaction.atomic(), connection.cursor() as c:
         raw = c.cursor
         if vendor == "postgresql":
@@ -541,7 +508,7 @@ def _insert_diary(connection: Any, table: str, rows: Iterator[tuple[Any, ...]], 
         else:
             # A bigger page cache keeps the random public-id index in memory.
             raw.execute("PRAGMA cache_size=-262144")
-            marks = ", ".join("?" * len(DIARY_COLUMNS))
+            marks = ", ".join("?" * len(columns))
             # The driver's own executemany: Django's cursor wrapper rewrites every parameter list first.
-            # Table and column names are the model's own (checked above), never input.
+            # Table and column names are the model's own (diary.demo.ENTRY_COLUMNS, checked), never input.
             connection.connection.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608

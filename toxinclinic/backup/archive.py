@@ -112,8 +112,19 @@ def create_backup(out: Path, db: Database, media_root: Path, *, advance: Advance
                 snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
                 db_file = "database.dump"
                 dump = [_tool("pg_dump"), "-Fc", "--no-owner", "--no-acl", f"--snapshot={snapshot}"]
-                _run([*dump, "-f", str(staging / db_file), db.dsn], "pg_dump")
-                tables = table_digests(conn, db.engine, advance=advance)
+                # pg_dump and the digests read the same snapshot side by side (the snapshot lives as
+                # long as this transaction), so the backup takes about the longer of the two, not both.
+                with tempfile.TemporaryFile("w+") as err:
+                    proc = subprocess.Popen(
+                        [*dump, "-f", str(staging / db_file), db.dsn], stdout=subprocess.DEVNULL, stderr=err
+                    )
+                    try:
+                        tables = table_digests(conn, db.engine, advance=advance)
+                    finally:
+                        code = proc.wait()
+                    if code != 0:
+                        err.seek(0)
+                        raise BackupError(f"pg_dump failed: {err.read().strip()[-2000:]}")
             finally:
                 conn.rollback()
                 conn.close()
@@ -205,10 +216,16 @@ def restore_backup(
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(f"The media directory {media_root} is not empty; restore into a new, empty one.")
     with tempfile.TemporaryDirectory(prefix="restore-") as tmp, tarfile.open(archive) as tar:
+        try:
+            db_member = tar.getmember(manifest["database_file"])
+        except KeyError as exc:
+            raise BackupError(f"{archive} has no {manifest['database_file']}; it is not complete.") from exc
         # The "data" filter refuses absolute paths, "..", links out of the tree and device files.
-        tar.extractall(tmp, filter="data")
-        db_file = Path(tmp) / manifest["database_file"]
+        media_members = [m for m in tar.getmembers() if m.name == "media" or m.name.startswith("media/")]
+        tar.extractall(tmp, members=media_members, filter="data")
         if target.engine == "postgresql":
+            db_file = Path(tmp) / "database.dump"
+            _copy_member(tar, db_member, db_file)
             restore = [
                 _tool("pg_restore"),
                 "--no-owner",
@@ -218,12 +235,21 @@ def restore_backup(
             ]
             _run([*restore, "-d", target.dsn, str(db_file)], "pg_restore")
         else:
+            # Straight from the archive to its place: a multi-gigabyte file is written once.
             Path(target.dsn).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(db_file, target.dsn)
+            _copy_member(tar, db_member, Path(target.dsn))
         media = Path(tmp) / "media"
         if media.exists():
             shutil.copytree(media, media_root, dirs_exist_ok=True)
     return verify(manifest, target, media_root, advance=advance)
+
+
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> None:
+    src = tar.extractfile(member)
+    if src is None or not member.isfile():
+        raise BackupError(f"{member.name} in the archive is not a file; the archive is not a backup.")
+    with src, dest.open("wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
 
 
 def verify(manifest: dict, target: Database, media_root: Path, *, advance: Advance | None = None) -> Report:

@@ -41,7 +41,9 @@ DEMO_PATIENT_BASELINE_DAYS = 120
 BATCH = 500
 SEVERITY_CODE = {s: i for i, s in enumerate(engine.SEVERITIES)}
 
-#: Columns written per diary row, in order.
+#: The columns every bulk diary writer fills, in this order: this demo step and the benchmark network
+#: (``benchmarks/network.py``) both write rows of exactly these values. ``entered_by`` is left NULL (the
+#: patients entered these days themselves); ``check_entry_columns`` fails when the model changes.
 ENTRY_COLUMNS = (
     "public_id",
     "patient_id",
@@ -65,6 +67,20 @@ ENTRY_COLUMNS = (
     "updated_at",
     "version",
 )
+
+
+def check_entry_columns() -> None:
+    """Refuse to write when ``DiaryEntry`` has a column the bulk writers would leave out without a NULL to
+    fall back on, or when ENTRY_COLUMNS names a column the model no longer has."""
+    model = {f.column: f for f in DiaryEntry._meta.concrete_fields if not f.primary_key}
+    written = set(ENTRY_COLUMNS)
+    unknown = written - set(model)
+    left_out = [c for c, f in model.items() if c not in written and not f.null]
+    if unknown or left_out:
+        raise RuntimeError(
+            f"DiaryEntry columns changed: not in the model {sorted(unknown)}, "
+            f"required but not written {sorted(left_out)}; update diary.demo.ENTRY_COLUMNS"
+        )
 
 
 def seed(ctx: DemoContext) -> None:
@@ -126,6 +142,7 @@ class _Generator:
         self.threshold = threshold
         self.memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.json_memo: dict[tuple[Any, ...], Any] = {}
+        check_entry_columns()
         fields = {c: DiaryEntry._meta.get_field(c) for c in ENTRY_COLUMNS}
         self.json = {c for c, f in fields.items() if isinstance(f, models.JSONField)}
         self.json_field = fields["reasons"]

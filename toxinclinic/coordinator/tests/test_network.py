@@ -43,3 +43,17 @@ def test_network_matches_the_writers(db: Any) -> None:
         WorklistRow.objects.order_by("patient_id").values("tier", "attention_on", "diary_recorded_30")
     )
     assert before == after and len(after) == 12
+
+
+def test_network_and_demo_refuse_a_changed_diary_table(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both bulk diary writers share diary.demo.ENTRY_COLUMNS; a column the model lacks, or a required
+    column left out, stops them before any row is written."""
+    from toxinclinic.diary import demo
+
+    monkeypatch.setattr(demo, "ENTRY_COLUMNS", (*demo.ENTRY_COLUMNS, "no_such_column"))
+    with pytest.raises(RuntimeError, match="no_such_column"):
+        build_network(patients=3, years=1, seed=3, progress=False)
+    monkeypatch.setattr(demo, "ENTRY_COLUMNS", tuple(c for c in demo.ENTRY_COLUMNS if c != "date"))
+    with pytest.raises(RuntimeError, match="'date'"):
+        demo.check_entry_columns()
+    assert not Patient.objects.exists()

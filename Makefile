@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TOXINCLINIC_DEV := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean
+.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -63,6 +63,13 @@ audit: install-test
 ## Benchmarks -> docs/benchmarks.md
 bench: install-test
 	$(PY) -m benchmarks.run
+
+## Load test: a clinic day (200 patients, 10 staff, 2 coordinators) on PostgreSQL for LOAD_MINUTES (10) -> docs/reliability.md "Load"
+# A fresh database LOAD_DB (dropped first) on the server of LOAD_PG_URL; granian LOAD_WEB_WORKERS x
+# LOAD_WEB_THREADS and one task worker on LOAD_PORT; `make load LOAD_MINUTES=1` is the short run (no docs).
+LOAD_MINUTES ?= 10
+load: install-test
+	LOAD_MINUTES=$(LOAD_MINUTES) ./scripts/load.sh
 
 clean:
 	rm -rf var/test-output .pytest_cache

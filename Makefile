@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TOXINCLINIC_DEV := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load
+.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load crash
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -59,6 +59,12 @@ test-postgres:
 ## Known vulnerabilities in the installed packages (says NOT CHECKED where the service is unreachable)
 audit: install-test
 	$(PY) scripts/audit_deps.py
+
+## Crash suite (crash/): kill -9 web and task workers mid-write, restart its own PostgreSQL under load (minutes)
+# Starts a PostgreSQL server of its own (/usr/lib/postgresql/15/bin, port CRASH_PG_PORT, default 55430) and
+# the app's real processes; figures in var/crash/figures.json. `make test` collects crash/ and skips it.
+crash: install-test
+	CRASH=1 nice -n 5 $(PY) -m pytest crash -q
 
 ## Benchmarks -> docs/benchmarks.md
 bench: install-test

@@ -9,6 +9,9 @@ from toxinclinic.core import views as core_views
 from toxinclinic.core.plugins import app_modules
 from toxinclinic.home import views as home_views
 
+# A database that is away (restarting) is a 503 with the app's page, not a 500 (core/views.py).
+handler500 = "toxinclinic.core.views.server_error"
+
 urlpatterns = [
     path("", home_views.landing, name="landing"),
     path("home/", home_views.home, name="home"),

@@ -1,7 +1,8 @@
 """Events that cross workflow apps, so an app reacts without importing another's models.
 
-``visit_signed`` is sent by the visits app once a visit's note is signed (inside the
-signing transaction, via ``transaction.on_commit`` by the sender). Keyword arguments:
+``visit_signed`` is sent by the visits app once a visit's note is signed, inside the signing transaction
+(so what receivers store commits with the signature or not at all; a receiver that raises refuses the
+signing). Keyword arguments:
 
 - ``visit_id``: the visit's public UUID (str)
 - ``patient``: the ``patients.Patient`` instance

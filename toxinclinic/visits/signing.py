@@ -2,7 +2,8 @@
 
 ``review`` re-runs the screening and the dose check and lists what blocks signing; ``sign_visit`` checks
 again on the server, freezes the note (version 1, ``visits.note_content``), stores the billing lines, marks
-the vials used (``inventory.services``), sets the recall, audits, and sends ``visit_signed`` after commit.
+the vials used (``inventory.services``), sets the recall, audits, and sends ``visit_signed``, all in one
+transaction.
 An amendment is a new note version with a reason; earlier versions stay readable.
 """
 
@@ -161,7 +162,7 @@ def sign_visit(
 ) -> SignedNote:
     """Sign the note: re-check on the server, refuse while a hard stop is not overridden by a prescriber
     with a reason or a warning is not acknowledged; then freeze the note (version 1), store the billing
-    lines, mark the vials used, set the recall, audit, and send ``visit_signed`` after commit."""
+    lines, mark the vials used, set the recall, audit, and send ``visit_signed`` in the same transaction."""
     if not can_sign_visit(clinician) or clinician.clinic_id != visit.clinic_id:
         raise PermissionDenied("Only a clinician of this clinic may sign a visit.")
     ov = _clean_overrides(overrides)
@@ -235,7 +236,7 @@ def sign_visit(
             visit=locked, version=1, content=content, signed_by=clinician, signed_at=now
         )
         record_change("visit.signed", locked, before, actor=clinician, data={"note_version": 1})
-        _after_commit(locked, clinician, note, archive_pdf, r.sites)
+        _announce(locked, clinician, note, archive_pdf, r.sites)
     return note
 
 
@@ -258,7 +259,7 @@ def _store_billing(visit: Visit, lines: Sequence[billing.BillingLine], version: 
     )
 
 
-def _after_commit(
+def _announce(
     visit: Visit, clinician: Any, note: SignedNote, archive_pdf: bool, site_rows: Sequence[InjectionSite]
 ) -> None:
     sites = [{"muscle": s.muscle, "side": s.side, "units": float(s.units)} for s in site_rows]
@@ -273,13 +274,17 @@ def _after_commit(
         "sites": sites,
         "signed_by": clinician,
     }
-    transaction.on_commit(lambda: visit_signed.send(sender=Visit, **kwargs))
+    # Sent inside the signing transaction, not after its commit: the treatment session (and what follows
+    # from it: recall, check-ins, worklist) commits with the signature or not at all. After the commit, a
+    # web worker killed between the commit and the callback left a signed visit without its session
+    # (crash/test_visit_signing.py reproduces it).
+    visit_signed.send(sender=Visit, **kwargs)
     if not archive_pdf:
         return
     from toxinclinic.visits.tasks import archive_note_pdf
 
-    note_id = note.pk
-    transaction.on_commit(lambda: archive_note_pdf.enqueue(note_id))
+    # The task row is queued in the same transaction too (the database task queue): never lost to a kill.
+    archive_note_pdf.enqueue(note.pk)
 
 
 def amend_visit(
@@ -335,6 +340,5 @@ def amend_visit(
         )
         from toxinclinic.visits.tasks import archive_note_pdf
 
-        note_id = note.pk
-        transaction.on_commit(lambda: archive_note_pdf.enqueue(note_id))
+        archive_note_pdf.enqueue(note.pk)  # in the transaction: never lost to a kill after the commit
     return note

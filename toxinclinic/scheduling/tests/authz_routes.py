@@ -63,7 +63,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "GET",
         "/scheduling/availability/",
-        expect(anon=302, admin=200, default=403),
+        expect(anon=302, admin=200, default=403, own_clinic=True),
     ),
     Route("scheduling:feeds", "GET", "/scheduling/feeds/", expect(**STAFF_PAGE)),
     # Form posts with nothing filled in: refused with the form's errors (400) for those allowed.
@@ -85,7 +85,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "POST",
         "/scheduling/availability/",
-        expect(anon=302, admin=400, default=403),
+        expect(anon=302, admin=400, default=403, own_clinic=True),
         body={},
     ),
     Route("scheduling:feeds", "POST", "/scheduling/feeds/", expect(**STAFF_PAGE), body={}),

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import toxinclinic
 from toxinclinic.core.tests import authz_leaks as L
-from toxinclinic.core.tests.authz import ALL_ROLES, OTHER_STAFF, OUTSIDERS, Route
+from toxinclinic.core.tests.authz import ALL_ROLES, OTHER_STAFF, OUTSIDERS, STAFF_A, Route
 
 
 def _route_modules() -> list[Any]:
@@ -145,6 +145,9 @@ class Sweep:
     audit_max: int
     stats: Counter[str] = field(default_factory=Counter)
     leaks: list[str] = field(default_factory=list)
+    #: Rows whose answer to clinic A's own staff shows a target patient's facts: there, a scoping slip
+    #: would put those facts in front of an outsider and the leak check would see it.
+    shows_facts: set[str] = field(default_factory=set)
 
     def client(self, role: str, credential: str) -> tuple[Client, dict[str, str]]:
         c = Client()
@@ -177,6 +180,9 @@ class Sweep:
             if response.status_code != expected:
                 problems.append(f"{who}: got {response.status_code}, expected {expected}")
             person = SMART_AS.get(role, role)
+            if person in STAFF_A and response.status_code < 300:
+                if L.leaks(L.response_text(response), self.facts["anon"]):
+                    self.shows_facts.add(f"{route.method} {route.path}")
             if person in OUTSIDERS:
                 self.stats["outsider_requests"] += 1
                 facts = self.facts[person]
@@ -303,7 +309,12 @@ def _write_summary(s: Sweep) -> None:
     rows = {}
     if SUMMARY.exists():
         rows = json.loads(SUMMARY.read_text())
-    rows[connection.vendor] = {**s.stats, "leaks": len(s.leaks), "leak_lines": s.leaks}
+    rows[connection.vendor] = {
+        **s.stats,
+        "leaks": len(s.leaks),
+        "leak_lines": s.leaks,
+        "rows_showing_facts_to_clinic_a": len(s.shows_facts),
+    }
     SUMMARY.write_text(json.dumps(rows, indent=1, sort_keys=True))
 
 

@@ -250,10 +250,9 @@ ROUTES: list[Route] = [
             clinician=201,
             injector=201,
             admin=201,
-            other_clinician=422,
+            other_clinician=422,  # the location in the body is clinic A's: a field error, nothing received
             other_coordinator=403,
             default=403,
-            own_clinic=True,
         ),
         body={
             "product": "botox",

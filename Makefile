@@ -66,6 +66,20 @@ audit: install-test
 crash: install-test
 	CRASH=1 nice -n 5 $(PY) -m pytest crash -q
 
+## Authorization sweep alone: every route x every role and outsider, leaks and writes, on SQLite then PostgreSQL
+.PHONY: authz
+authz: install-test
+	@rm -f var/test-output/authz-sweep.json
+	@echo "== authorization sweep on SQLite =="
+	$(PY) -m pytest -q toxinclinic/core/tests/test_authz_matrix.py
+	@if ! $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "!! SKIPPED: authorization sweep on PostgreSQL — no server at $(PG_URL)."; \
+	else \
+	  echo "== authorization sweep on PostgreSQL ($(PG_URL)) =="; \
+	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -q toxinclinic/core/tests/test_authz_matrix.py; \
+	fi
+	@$(PY) -c "import json; [print(f'{db}: {r[\"requests\"]} requests ({r[\"outsider_requests\"]} by outsiders, {r[\"outsider_writes\"]} writes), {r[\"leaks\"]} leaks') for db, r in json.load(open('var/test-output/authz-sweep.json')).items()]"
+
 ## Benchmarks -> docs/benchmarks.md
 bench: install-test
 	$(PY) -m benchmarks.run

@@ -86,6 +86,12 @@ def make_patient(clinic: Any, mrn: str, first: str, last: str, user: Any = None)
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The ``world`` fixture's records, for callers that hold their own transaction (the authorization
+    sweep builds one world per module and rolls every request back to it)."""
     from toxinclinic.accounts.models import Clinic, Role, User
 
     a = Clinic.objects.create(name="Clinic A", phone="020 0000 0001")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from toxinclinic.core.tests.authz import Route, expect
+from toxinclinic.core.tests.authz_leaks import MARK_ADA
 
 OUTREACH = dict(anon=302, staff_a=200, patient=403, default=404)
 ASSIGNERS = dict(anon=302, coordinator=302, admin=403, nurse=403, clinician=403, injector=403, patient=403,
@@ -69,7 +70,7 @@ def path_keys(world: Any) -> dict[str, str]:
         world.patient,
         actor=world.user("coordinator"),
         outcome="no_answer",
-        note="Rang the mobile.",
+        note=f"Rang the mobile. {MARK_ADA}",
         next_contact_on=None,
     )
     return {}

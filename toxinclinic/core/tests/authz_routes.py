@@ -26,7 +26,7 @@ ROUTES: list[Route] = [
     Route("logout", "POST", "/accounts/logout/", expect(default=302)),
     Route("accept_invite", "GET", "/accounts/invite/not-a-token/", expect(default=404)),
     Route("two_factor", "GET", "/accounts/two-factor/", expect(anon=302, default=200)),
-    Route("users", "GET", "/users/", expect(anon=302, admin=200, default=403)),
+    Route("users", "GET", "/users/", expect(anon=302, admin=200, default=403, own_clinic=True)),
     Route("patients:list", "GET", "/patients/", expect(anon=302, staff=200, default=403)),
     Route(
         "patients:create",
@@ -40,6 +40,7 @@ ROUTES: list[Route] = [
             coordinator=200,
             other_clinician=200,
             default=403,
+            own_clinic=True,
         ),
     ),
     Route("patients:chart", "GET", P, expect(anon=302, patient=200, staff_a=200, default=404)),
@@ -100,14 +101,40 @@ ROUTES: list[Route] = [
             default=404,
         ),
     ),
-    Route("audit", "GET", "/audit/", expect(anon=302, admin=200, default=403)),
+    Route("audit", "GET", "/audit/", expect(anon=302, admin=200, default=403, own_clinic=True)),
     Route(
         "my_access_log",
         "GET",
         "/me/access-log/",
         expect(anon=302, patient=200, patient2=200, other_patient=200, default=403),
     ),
-    Route("admin:index", "GET", "/admin/", expect(admin=200, default=302)),
+    Route("admin:index", "GET", "/admin/", expect(admin=200, default=302, own_clinic=True)),
+    # Django's admin (its own permission checks; clinic-scoped querysets): clinic A's admin opens the
+    # patient's login and an audit event about them; another clinic's admin is sent back to the index.
+    Route(
+        "admin:accounts_user_changelist",
+        "GET",
+        "/admin/accounts/user/",
+        expect(admin=200, default=302, own_clinic=True),
+    ),
+    Route(
+        "admin:accounts_user_change",
+        "GET",
+        "/admin/accounts/user/{patient_user_pk}/change/",
+        expect(admin=200, default=302),
+    ),
+    Route(
+        "admin:audit_auditevent_changelist",
+        "GET",
+        "/admin/audit/auditevent/",
+        expect(admin=200, default=302, own_clinic=True),
+    ),
+    Route(
+        "admin:audit_auditevent_change",
+        "GET",
+        "/admin/audit/auditevent/{audit_event_pk}/change/",
+        expect(admin=200, default=302),
+    ),
     # API
     Route("api:me", "GET", "/api/v1/me", expect(anon=401, default=200)),
     Route("api:list_patients", "GET", "/api/v1/patients", expect(anon=401, staff=200, default=403)),
@@ -123,6 +150,7 @@ ROUTES: list[Route] = [
             coordinator=201,
             other_clinician=201,
             default=403,
+            own_clinic=True,
         ),
         body={
             "mrn": "N1",
@@ -154,7 +182,12 @@ ROUTES: list[Route] = [
         ),
         body={"version": 1, "phone": "(617) 555-0101"},
     ),
-    Route("api:audit_events", "GET", "/api/v1/audit/events", expect(anon=401, admin=200, default=403)),
+    Route(
+        "api:audit_events",
+        "GET",
+        "/api/v1/audit/events",
+        expect(anon=401, admin=200, default=403, own_clinic=True),
+    ),
 ]
 
 # Every chart sub-record kind has the same four operations and the same rules.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from toxinclinic.core.tests.authz import Route, expect
+from toxinclinic.core.tests.authz_leaks import MARK_ADA
 
 P = "/coverage/patients/{patient}/"
 A = "/api/v1/coverage/patients/{patient}"
@@ -74,6 +75,6 @@ def path_keys(world: Any) -> dict[str, str]:
     from toxinclinic.coverage import services
 
     auth = services.record_authorization(
-        world.patient, actor=world.user("coordinator"), status="drafted", payer="Aetna"
+        world.patient, actor=world.user("coordinator"), status="drafted", payer="Aetna", reference=MARK_ADA
     )
     return {"authorization": str(auth.public_id)}

@@ -39,20 +39,27 @@ ROUTES: list[Route] = [
         "/cycles/patients/{patient}/chart.png",
         expect(anon=302, patient=200, default=404, **CLINICAL_A),
     ),
-    Route("cycles:report", "GET", "/cycles/outcomes/", expect(anon=302, default=403, **REPORT)),
+    Route(
+        "cycles:report", "GET", "/cycles/outcomes/", expect(anon=302, default=403, own_clinic=True, **REPORT)
+    ),
     Route(
         "cycles:report",
         "GET",
         "/cycles/outcomes/?indication=cervical_dystonia",
-        expect(anon=302, default=403, **REPORT),
+        expect(anon=302, default=403, own_clinic=True, **REPORT),
     ),
     Route(
         "cycles:report_chart",
         "GET",
         "/cycles/outcomes/headache_days.png",
-        expect(anon=302, default=403, **REPORT),
+        expect(anon=302, default=403, own_clinic=True, **REPORT),
     ),
-    Route("cycles:report_csv", "GET", "/cycles/outcomes/export.csv", expect(anon=302, default=403, **REPORT)),
+    Route(
+        "cycles:report_csv",
+        "GET",
+        "/cycles/outcomes/export.csv",
+        expect(anon=302, default=403, own_clinic=True, **REPORT),
+    ),
     # API
     Route("api:my_cycles", "GET", "/api/v1/cycles/mine", expect(anon=401, default=403, **PATIENTS)),
     Route(
@@ -61,7 +68,12 @@ ROUTES: list[Route] = [
         "/api/v1/cycles/patients/{patient}",
         expect(anon=401, patient=200, default=404, **CLINICAL_A),
     ),
-    Route("api:clinic_outcomes", "GET", "/api/v1/cycles/outcomes", expect(anon=401, default=403, **REPORT)),
+    Route(
+        "api:clinic_outcomes",
+        "GET",
+        "/api/v1/cycles/outcomes",
+        expect(anon=401, default=403, own_clinic=True, **REPORT),
+    ),
 ]
 
 

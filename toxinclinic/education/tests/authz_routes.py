@@ -9,7 +9,10 @@ from toxinclinic.core.tests.authz import Route, expect
 
 M = "/treatments/manage/"
 PG = M + "pages/{edu_page}/"
-ADMIN_ONLY = expect(anon=302, admin=200, default=403)
+# Another clinic's admin edits their own clinic's pages: the lists and blank forms open, clinic A's page or
+# provider is a 404 to them.
+ADMIN_ONLY = expect(anon=302, admin=200, default=403, own_clinic=True)
+ADMIN_A = expect(anon=302, admin=200, default=403, other_admin=404)
 
 ROUTES: list[Route] = [
     Route("education:index", "GET", "/treatments/", expect(default=200)),
@@ -18,17 +21,27 @@ ROUTES: list[Route] = [
     Route("education:sitemap", "GET", "/sitemap.xml", expect(default=200)),
     Route("education:manage", "GET", M, ADMIN_ONLY),
     Route("education:provider_create", "GET", M + "providers/new/", ADMIN_ONLY),
-    Route("education:provider_edit", "GET", M + "providers/{edu_provider}/", ADMIN_ONLY),
+    Route("education:provider_edit", "GET", M + "providers/{edu_provider}/", ADMIN_A),
     Route("education:page_create", "GET", M + "pages/new/", ADMIN_ONLY),
     Route("education:page_import", "GET", M + "pages/import/", ADMIN_ONLY),
-    Route("education:page_edit", "GET", PG, ADMIN_ONLY),
-    Route("education:page_preview", "GET", PG + "preview/", ADMIN_ONLY),
-    Route("education:page_versions", "GET", PG + "versions/", ADMIN_ONLY),
-    Route("education:readability", "POST", PG + "readability/", ADMIN_ONLY),
+    Route("education:page_edit", "GET", PG, ADMIN_A),
+    Route("education:page_preview", "GET", PG + "preview/", ADMIN_A),
+    Route("education:page_versions", "GET", PG + "versions/", ADMIN_A),
+    Route("education:readability", "POST", PG + "readability/", ADMIN_A),
     # Without the draft's version number nothing is published: 400 for the admin.
-    Route("education:page_publish", "POST", PG + "publish/", expect(anon=302, admin=400, default=403)),
+    Route(
+        "education:page_publish",
+        "POST",
+        PG + "publish/",
+        expect(anon=302, admin=400, default=403, other_admin=404),
+    ),
     # Without a file nothing changes: 400 for the admin.
-    Route("education:page_recording", "POST", PG + "recording/", expect(anon=302, admin=400, default=403)),
+    Route(
+        "education:page_recording",
+        "POST",
+        PG + "recording/",
+        expect(anon=302, admin=400, default=403, other_admin=404),
+    ),
     Route("education:transcript", "GET", "/treatments/{edu_slug}/transcript/", expect(default=200)),
     Route(
         "api:answer_question",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from toxinclinic.core.tests.authz import Route, expect
+from toxinclinic.core.tests.authz_leaks import MARK_ADA
 
 PATIENTS_REFUSED = dict(patient=403, patient2=403, other_patient=403)
 PATIENTS_ONLY = expect(anon=302, patient=200, patient2=200, other_patient=200, default=403)
@@ -21,8 +22,8 @@ def path_keys(world: Any) -> dict[str, str]:
         key="authz:message",
         channel="email",
         recipient_patient=world.patient,
-        subject="How are you?",
-        body="Please sign in.",
+        subject=f"How are you? {MARK_ADA}",
+        body=f"Please sign in. {MARK_ADA}",
     )
     return {"message": str(msg.public_id)}
 

@@ -67,7 +67,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "GET",
         "/scheduling/availability/",
-        expect(anon=302, default=403, **dict.fromkeys(HOURS_KEEPERS, 200)),
+        expect(anon=302, default=403, own_clinic=True, **dict.fromkeys(HOURS_KEEPERS, 200)),
     ),
     Route("scheduling:feeds", "GET", "/scheduling/feeds/", expect(**STAFF_PAGE)),
     # Form posts with nothing filled in: refused with the form's errors (400) for those allowed.
@@ -89,7 +89,7 @@ ROUTES: list[Route] = [
         "scheduling:availability",
         "POST",
         "/scheduling/availability/",
-        expect(anon=302, default=403, **dict.fromkeys(HOURS_KEEPERS, 400)),
+        expect(anon=302, default=403, own_clinic=True, **dict.fromkeys(HOURS_KEEPERS, 400)),
         body={},
     ),
     Route("scheduling:feeds", "POST", "/scheduling/feeds/", expect(**STAFF_PAGE), body={}),

@@ -14,6 +14,7 @@ from typing import Any
 
 from toxinclinic.clinical.screening import KEYS as SCREENING_KEYS
 from toxinclinic.core.tests.authz import Route, expect
+from toxinclinic.core.tests.authz_leaks import MARK_ADA, MARK_GRACE
 
 FIXED_PATIENT = "5e0b2c7e-0000-4000-8000-000000000001"
 FIXED_VIAL = "5e0b2c7e-0000-4000-8000-000000000002"
@@ -30,7 +31,18 @@ READ_A_API = dict(anon=401, staff_a=200, default=404)
 STAFF_LIST = dict(anon=302, staff=200, default=403)
 STAFF_LIST_API = dict(anon=401, staff=200, default=403)
 SIGNERS_API = dict(anon=401, clinician=201, injector=201, nurse=403, coordinator=403, admin=403, default=404)
-STOCKERS = dict(anon=302, nurse=200, clinician=200, injector=200, admin=200, other_clinician=200, default=403)
+STOCKERS = dict(
+    anon=302,
+    nurse=200,
+    clinician=200,
+    injector=200,
+    admin=200,
+    other_clinician=200,
+    default=403,
+    own_clinic=True,
+)
+# Roles refused before any id is looked up: another clinic's coordinator (and admin) get 403, not 404.
+ROLE_FIRST_B = dict(other_coordinator=403, other_admin=403)
 
 ROUTES: list[Route] = [
     Route("visits:today", "GET", "/visits/", expect(**STAFF_LIST)),
@@ -93,7 +105,9 @@ ROUTES: list[Route] = [
         "api:create_visit",
         "POST",
         "/api/v1/visits",
-        expect(anon=401, nurse=201, clinician=201, injector=201, other_clinician=404, default=403),
+        expect(
+            anon=401, nurse=201, clinician=201, injector=201, other_clinician=404, default=403, **ROLE_FIRST_B
+        ),
         body={
             "patient": FIXED_PATIENT,
             "visit_date": dt.date.today().isoformat(),
@@ -125,7 +139,7 @@ ROUTES: list[Route] = [
             "discussed_common_effects": True,
             "discussed_serious_effects": True,
             "discussed_alternatives": True,
-            "consenter_name": "Ada Lovelace",
+            "consenter_name": "The patient",
             "consented_at": NOW,
         },
     ),
@@ -230,7 +244,16 @@ ROUTES: list[Route] = [
         "api:receive_vials",
         "POST",
         "/api/v1/vials",
-        expect(anon=401, nurse=201, clinician=201, injector=201, admin=201, other_clinician=422, default=403),
+        expect(
+            anon=401,
+            nurse=201,
+            clinician=201,
+            injector=201,
+            admin=201,
+            other_clinician=422,  # the location in the body is clinic A's: a field error, nothing received
+            other_coordinator=403,
+            default=403,
+        ),
         body={
             "product": "botox",
             "ndc": "0023-1145-01",
@@ -258,7 +281,16 @@ ROUTES: list[Route] = [
         "api:reconcile_stock",
         "POST",
         "/api/v1/reconciliations",
-        expect(anon=401, nurse=201, clinician=201, injector=201, admin=201, other_clinician=404, default=403),
+        expect(
+            anon=401,
+            nurse=201,
+            clinician=201,
+            injector=201,
+            admin=201,
+            other_clinician=404,
+            other_coordinator=403,
+            default=403,
+        ),
         body={"location": FIXED_LOC, "counts": [{"lot": RECON_LOT, "size_units": 100, "counted": 3}]},
     ),
     Route("api:list_reconciliations", "GET", "/api/v1/reconciliations", expect(**STAFF_LIST_API)),
@@ -304,6 +336,7 @@ def path_keys(world: Any) -> dict[str, str]:
         )
 
     visit = draft(world.patient)
+    Visit.objects.filter(pk=visit.pk).update(notes=f"Tolerated well. {MARK_ADA}")
     lot = Lot.objects.create(
         clinic=clinic,
         product="botox",
@@ -329,6 +362,8 @@ def path_keys(world: Any) -> dict[str, str]:
     )
     ready = quick_ready_visit(world)
     signed = quick_ready_visit(world, patient=world.patient2)
+    Visit.objects.filter(pk=signed.pk).update(notes=f"No bruising. {MARK_GRACE}")
+    signed.refresh_from_db()
     svc.sign_visit(signed, world.user("clinician"), expected_version=signed.version)
     recon = Lot.objects.create(
         public_id=uuid.UUID(RECON_LOT),

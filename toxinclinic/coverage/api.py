@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from toxinclinic.core.schemas import Schema
+from toxinclinic.core.schemas import Schema, errors
 from toxinclinic.coverage import packet, services
 from toxinclinic.coverage.models import PriorAuthorization
 from toxinclinic.coverage.permissions import can_manage_coverage
@@ -100,7 +100,7 @@ def record_authorization(request: HttpRequest, patient_id: uuid.UUID, payload: A
 
 @router.post(
     "/patients/{patient_id}/authorizations/{auth_id}/status",
-    response=AuthorizationOut,
+    response={200: AuthorizationOut, **errors(409)},
     summary="Move an authorization (submitted, approved, denied, appealed) with what the payer said",
 )
 def move_authorization(

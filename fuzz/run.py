@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -134,9 +135,12 @@ def run_schemathesis(
         args += ["--url", base_url]
     if phases:
         args += ["--phases", phases]
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "fuzz.hooks", "PYTHONPATH": str(ROOT)}
+    if caller.startswith("fhir"):
+        args[args.index("-c") + 1] += ",fhir_resources_valid"
     t0 = time.monotonic()
     with (out_dir / f"{caller}.txt").open("w") as fh:
-        rc = subprocess.call(args, cwd=out_dir, stdout=fh, stderr=subprocess.STDOUT)
+        rc = subprocess.call(args, cwd=out_dir, stdout=fh, stderr=subprocess.STDOUT, env=env)
     seconds = time.monotonic() - t0
     reports = sorted(report_dir.glob("json-*.json"))
     if not reports:
@@ -155,9 +159,28 @@ def run_schemathesis(
         "errored": rep["test_cases"]["errored"],
         "failures_by_kind": failures,
         "failed_operations": failed_ops,
+        "failing_cases": failing_cases((out_dir / f"{caller}.txt").read_text()),
         "errors": [str(e)[:300] for e in rep.get("errors", [])],
         "output": f"{caller}.txt",
     }
+
+
+def failing_cases(text: str) -> list[dict[str, Any]]:
+    """Each failing operation of a schemathesis output: what it said and the case that shows it."""
+    parts = re.split(r"\n_{3,} (.+?) _{3,}\n", text)
+    out = []
+    for title, body in zip(parts[1::2], parts[2::2], strict=False):
+        curls = re.findall(r"curl [^\n]+", body)
+        out.append(
+            {
+                "operation": title,
+                "kinds": sorted(set(re.findall(r"\n- (ST\d+ [^\n]+)", body))),
+                "statuses": sorted(set(re.findall(r"\n\[(\d{3})\] ", body))),
+                "said": [m.strip() for m in re.findall(r"\n- ST\d+ [^\n]+\n\n([^\n]+)", body)][:3],
+                "case": curls[0] if curls else "",
+            }
+        )
+    return out
 
 
 def _markdown(summary: dict[str, Any]) -> str:
@@ -181,8 +204,13 @@ def _markdown(summary: dict[str, Any]) -> str:
             f"{r.get('cases_with_failures', '-')} | {kinds} | {r.get('seconds', '-')} |"
         )
     for r in summary["callers"]:
-        if r.get("failed_operations"):
-            rows += ["", f"{r['caller']}: " + "; ".join(r["failed_operations"]) + f" (see {r['output']})"]
+        if r.get("failing_cases"):
+            rows += ["", f"## {r['caller']} (whole output: {r['output']})", ""]
+            for c in r["failing_cases"]:
+                rows.append(
+                    f"- {c['operation']}: {', '.join(c['kinds'])}; status {', '.join(c['statuses'])}; "
+                    f"{' / '.join(c['said'])}\n  `{c['case']}`"
+                )
     return "\n".join(rows) + "\n"
 
 
@@ -193,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seed", type=int, default=None, help="schemathesis seed (default: from the clock)")
     ap.add_argument(
-        "--examples", type=int, default=None, help="max examples per operation (default 12; quick 1)"
+        "--examples", type=int, default=None, help="max examples per operation and phase (default 4; quick 1)"
     )
     ap.add_argument("--patients", type=int, default=12, help="demo patients in the fuzzed database")
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file in the run folder")
@@ -204,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = ap.parse_args(argv)
 
     seed = opts.seed if opts.seed is not None else int(time.time()) % 100_000
-    examples = opts.examples or (1 if opts.quick else 12)
+    examples = opts.examples or (1 if opts.quick else 4)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path(opts.out) if opts.out else ROOT / "var" / "fuzz" / stamp
     out.mkdir(parents=True, exist_ok=True)

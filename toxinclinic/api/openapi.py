@@ -4,9 +4,10 @@
   ``toxinclinic.api.main``'s handlers (``{"detail": "..."}`` or ``{"detail": [{loc, msg, type}]}``):
   401 and 403 on every operation (no session or token, or a token that may not be used; the role may
   not), 422 on every operation with parameters or a body (ninja's validation, refused text), 400 on every
-  operation with a body (not JSON), 404 on every operation whose path names a record; and whatever else
+  operation with a body (not JSON), 404 on every operation that names a record (a path parameter, or a
+  uuid in its query or body: unknown or another clinic's ids are 404s, ``main``); and whatever else
   the operation declares itself in its ``response=`` (``core.schemas.errors(404, 409)``), e.g. 409 where a
-  stale ``version`` or a state is refused, or 404 for an id in the body or the query. The fuzzer
+  stale ``version`` or a state is refused. The fuzzer
   (``make fuzz``) fails on any status an operation answers without documenting it.
 * Text the server refuses whatever the field: a NUL character (``core.middleware``). Every request
   string without its own pattern, enum or format says so.
@@ -87,7 +88,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in _METHODS:
                 continue
             responses = op.setdefault("responses", {})
-            for status in implicit_errors(op) | (ERROR_STATUSES.keys() & responses.keys()):
+            for status in implicit_errors(op, components) | (ERROR_STATUSES.keys() & responses.keys()):
                 responses[status] = {
                     "description": ERROR_STATUSES[status],
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -99,7 +100,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def implicit_errors(op: dict[str, Any]) -> set[str]:
+def implicit_errors(op: dict[str, Any], components: dict[str, Any] | None = None) -> set[str]:
     """The error statuses an operation of this shape can answer whatever it does (module docstring)."""
     params = op.get("parameters", [])
     out = {"401", "403"}
@@ -107,9 +108,34 @@ def implicit_errors(op: dict[str, Any]) -> set[str]:
         out.add("422")
     if "requestBody" in op:
         out.add("400")
-    if any(p.get("in") == "path" for p in params):
+    bodies = [m.get("schema", {}) for m in op.get("requestBody", {}).get("content", {}).values()]
+    if any(p.get("in") == "path" for p in params) or any(
+        _names_a_record(node, components or {}, set())
+        for node in [*(p.get("schema") for p in params), *bodies]
+    ):
         out.add("404")
     return out
+
+
+def _names_a_record(node: Any, components: dict[str, Any], seen: set[str]) -> bool:
+    """Whether a request schema takes a record's id (a uuid) anywhere: an unknown one is a 404."""
+    if isinstance(node, list):
+        return any(_names_a_record(n, components, seen) for n in node)
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return False
+        seen.add(name)
+        return _names_a_record(components.get(name), components, seen)
+    if node.get("format") == "uuid":
+        return True
+    return any(
+        _names_a_record(node.get(key), components, seen)
+        for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems")
+    ) or any(_names_a_record(sub, components, seen) for sub in (node.get("properties") or {}).values())
 
 
 def _request(node: Any, components: dict[str, Any], seen: set[str]) -> None:

@@ -31,5 +31,6 @@ class Error(NinjaSchema):
 def errors(*statuses: int) -> dict[int, Any]:
     """The error statuses an operation answers beyond those every operation of its shape documents (the
     API adds 401 and 403 to every operation, 422 where it has parameters or a body, 400 where it has a
-    body, 404 where its path names a record): ``response={200: Out, **errors(404, 409)}``."""
+    body, 404 where it names a record; ``toxinclinic.api.openapi``), e.g.
+    ``response={200: Out, **errors(409)}``."""
     return {status: Error for status in statuses}

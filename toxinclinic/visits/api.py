@@ -73,11 +73,7 @@ def _sites(raw: list[SiteIn]) -> list[DraftSite]:
 # --- operations ------------------------------------------------------------------------------------
 
 
-@router.get(
-    "",
-    response={200: list[VisitRow], **errors(404)},
-    summary="List the clinic's visits (by date, status, patient)",
-)
+@router.get("", response=list[VisitRow], summary="List the clinic's visits (by date, status, patient)")
 @paginate(Pages)
 def list_visits(
     request: HttpRequest, on: dt.date | None = None, status: str = "", patient: uuid.UUID | None = None
@@ -94,7 +90,7 @@ def list_visits(
     return qs
 
 
-@router.post("", response={201: dict, **errors(404)}, summary="Start a visit for a patient")
+@router.post("", response={201: dict}, summary="Start a visit for a patient")
 def create_visit(request: HttpRequest, payload: VisitIn) -> Any:
     if not perms.can_start_visit(request.user):
         raise PermissionDenied

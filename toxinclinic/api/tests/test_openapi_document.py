@@ -36,7 +36,7 @@ def test_every_operation_documents_the_error_responses_its_shape_allows(document
     missing = [
         f"{method} {path}: {status}"
         for method, path, op in ops
-        for status in implicit_errors(op)
+        for status in implicit_errors(op, document["components"]["schemas"])
         if op["responses"].get(status, {}).get("content", {}).get("application/json", {}).get("schema")
         != {"$ref": "#/components/schemas/Error"}
     ]
@@ -45,6 +45,10 @@ def test_every_operation_documents_the_error_responses_its_shape_allows(document
     assert implicit_errors({"parameters": []}) == {"401", "403"}
     no_params = [op for _, path, op in ops if path == "/api/v1/me"]
     assert no_params and set(no_params[0]["responses"]) == {"200", "401", "403"}
+    by_name = {f"{m} {p}": op for m, p, op in ops}
+    assert "404" in by_name["POST /api/v1/visits"]["responses"]  # the body names a patient
+    assert "404" in by_name["GET /api/v1/visits"]["responses"]  # ?patient= names one
+    assert "404" not in by_name["GET /api/v1/diary/missing"]["responses"]
     conflicts = {f"{m} {p}" for m, p, op in ops if "409" in op["responses"]}
     assert 0 < len(conflicts) < len(ops) / 2, conflicts
     assert "PATCH /api/v1/patients/{patient_id}" in conflicts  # declared by the operation itself

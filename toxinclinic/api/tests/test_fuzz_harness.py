@@ -68,3 +68,5 @@ def test_failing_cases_are_read_from_the_output() -> None:
     assert case["said"] == ["Received: 404"]
     assert case["case"].startswith("curl -X POST") and "api/v1/visits" in case["case"]
     assert failing_cases("no failures here") == []
+    long_title = OUTPUT.replace("_________________________ POST", "_ POST")
+    assert failing_cases(long_title)[0]["operation"] == "POST /api/v1/visits"

@@ -167,3 +167,22 @@ def test_patient_sex_enum_is_what_the_server_accepts(
         version = client.get(url).json()["version"]
         r = client.patch(url, {"version": version, "sex": value}, content_type="application/json")
         assert r.status_code == 200, (value, r.json())
+
+
+def test_out_of_range_numbers_are_a_field_error_not_a_database_error(world: Any, client_as: Any) -> None:
+    """Found by the fuzzer on PostgreSQL: visits_approved=-14296913 reached a smallint column (500)."""
+    from toxinclinic.coverage.models import PriorAuthorization
+
+    url = f"/api/v1/coverage/patients/{world.patient.public_id}/authorizations"
+    client = client_as("coordinator")
+    for field, value in [
+        ("visits_approved", -14296913),
+        ("visits_approved", 40000),
+        ("units_per_session", 2**31),
+    ]:
+        r = client.post(url, {"payer": "Aetna", field: value}, content_type="application/json")
+        assert r.status_code == 422, (field, value, r.content[:200])
+        assert r.json()["detail"][0]["loc"][-1] == field
+    assert not PriorAuthorization.objects.exists()
+    ok = client.post(url, {"payer": "Aetna", "visits_approved": 4}, content_type="application/json")
+    assert ok.status_code == 201, ok.content[:300]

@@ -113,6 +113,7 @@ def run_schemathesis(
     out_dir: Path,
     workers: int,
     phases: str | None = None,
+    paths: str | None = None,
 ) -> dict[str, Any]:
     report_dir = out_dir / caller
     shutil.rmtree(report_dir, ignore_errors=True)
@@ -135,6 +136,8 @@ def run_schemathesis(
         args += ["--url", base_url]
     if phases:
         args += ["--phases", phases]
+    if paths:
+        args += ["--include-path-regex", paths]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "fuzz.hooks", "PYTHONPATH": str(ROOT)}
     if caller.startswith("fhir"):
         args[args.index("-c") + 1] += ",fhir_resources_valid"
@@ -234,12 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--examples", type=int, default=None, help="max examples per operation and phase (default 4; quick 1)"
     )
-    ap.add_argument("--patients", type=int, default=12, help="demo patients in the fuzzed database")
+    ap.add_argument("--patients", type=int, default=None, help="demo patients (default 12; quick 3)")
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file in the run folder")
     ap.add_argument("--port", type=int, default=int(os.environ.get("FUZZ_PORT", "8500")))
     ap.add_argument("--only", default="", help="comma-separated callers (patient, nurse, ..., fhir-system)")
     ap.add_argument("--out", default=None, help="run folder (default var/fuzz/<time>)")
     ap.add_argument("--workers", type=int, default=2, help="schemathesis workers and server processes")
+    ap.add_argument("--paths", default=None, help="only the operations whose path matches this regex")
     ap.add_argument("--summarize", metavar="RUN", help="only rewrite RUN's summary from its outputs")
     opts = ap.parse_args(argv)
     if opts.summarize:
@@ -271,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     from fuzz import seed as seeding
 
     t0 = time.monotonic()
-    seeding.seed_database(opts.patients, seed=2026)
+    patients = opts.patients or (3 if opts.quick else 12)
+    seeding.seed_database(patients, seed=2026)
     tokens = seeding.issue_tokens()
     ids = seeding.real_ids()
     seeded = time.monotonic() - t0
@@ -300,7 +305,15 @@ def main(argv: list[str] | None = None) -> int:
                 write_config(cfg, seed=seed, examples=examples, ids=ids)
                 loc, url = f"{base}/api/v1/openapi.json", None
             r = run_schemathesis(
-                caller, loc, url, tokens[caller], cfg, out, opts.workers, "fuzzing" if opts.quick else None
+                caller,
+                loc,
+                url,
+                tokens[caller],
+                cfg,
+                out,
+                opts.workers,
+                "fuzzing" if opts.quick else None,
+                opts.paths,
             )
             results.append(r)
             print(
@@ -316,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         "examples": examples,
         "quick": opts.quick,
         "database": db_url.split("://", 1)[0],
-        "patients": opts.patients,
+        "patients": patients,
         "seeded_seconds": round(seeded, 1),
         "load_before": load_before,
         "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),

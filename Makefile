@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TOXINCLINIC_DEV := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load crash
+.PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load crash fuzz
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -90,6 +90,12 @@ bench: install-test
 LOAD_MINUTES ?= 10
 load: install-test
 	LOAD_MINUTES=$(LOAD_MINUTES) ./scripts/load.sh
+
+## Schemathesis per role (6 API roles, 2 FHIR callers) against a real server on a fresh demo database; FUZZ_ARGS=--quick for CI
+# Writes var/fuzz/<time>/summary.md (cases and failures by kind per caller, the seed). FUZZ_ARGS passes options:
+# --quick (a few hundred cases), --seed N (replay), --database-url postgres://... (default: a fresh SQLite file).
+fuzz: install-test
+	$(PY) -m fuzz $(FUZZ_ARGS)
 
 clean:
 	rm -rf var/test-output .pytest_cache

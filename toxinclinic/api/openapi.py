@@ -1,10 +1,14 @@
 """What every operation of the OpenAPI document says beyond its own schemas, added in one place.
 
-* The error responses. Every operation can answer 400 (a body that is not JSON), 401 (no session or
-  bearer token, or one that may not be used), 403 (the role may not), 404 (unknown id or another
-  clinic's), 409 (a stale ``version`` or a state that no longer allows the change) and 422 (a field is
-  invalid), all in the one error shape of ``toxinclinic.api.main``'s handlers: ``{"detail": "..."}`` or
-  ``{"detail": [{loc, msg, type}]}``.
+* The error responses each operation can really answer, all in the one error shape of
+  ``toxinclinic.api.main``'s handlers (``{"detail": "..."}`` or ``{"detail": [{loc, msg, type}]}``):
+  401 and 403 on every operation (no session or token, or a token that may not be used; the role may
+  not), 422 on every operation with parameters or a body (ninja's validation, refused text), 400 on every
+  operation with a body (not JSON), 404 on every operation that names a record (a path parameter, or a
+  uuid in its query or body: unknown or another clinic's ids are 404s, ``main``); and whatever else
+  the operation declares itself in its ``response=`` (``core.schemas.errors(404, 409)``), e.g. 409 where a
+  stale ``version`` or a state is refused. The fuzzer
+  (``make fuzz``) fails on any status an operation answers without documenting it.
 * Text the server refuses whatever the field: a NUL character (``core.middleware``). Every request
   string without its own pattern, enum or format says so.
 * Request objects list their fields: a body made of other keys is not what the operation reads.
@@ -84,19 +88,54 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in _METHODS:
                 continue
             responses = op.setdefault("responses", {})
-            for status, description in ERROR_STATUSES.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                )
+            for status in implicit_errors(op, components) | (ERROR_STATUSES.keys() & responses.keys()):
+                responses[status] = {
+                    "description": ERROR_STATUSES[status],
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
             for param in op.get("parameters", []):
                 _request(param.get("schema", {}), components, seen)
             for media in op.get("requestBody", {}).get("content", {}).values():
                 _request(media.get("schema", {}), components, seen)
     return schema
+
+
+def implicit_errors(op: dict[str, Any], components: dict[str, Any] | None = None) -> set[str]:
+    """The error statuses an operation of this shape can answer whatever it does (module docstring)."""
+    params = op.get("parameters", [])
+    out = {"401", "403"}
+    if params or "requestBody" in op:
+        out.add("422")
+    if "requestBody" in op:
+        out.add("400")
+    bodies = [m.get("schema", {}) for m in op.get("requestBody", {}).get("content", {}).values()]
+    if any(p.get("in") == "path" for p in params) or any(
+        _names_a_record(node, components or {}, set())
+        for node in [*(p.get("schema") for p in params), *bodies]
+    ):
+        out.add("404")
+    return out
+
+
+def _names_a_record(node: Any, components: dict[str, Any], seen: set[str]) -> bool:
+    """Whether a request schema takes a record's id (a uuid) anywhere: an unknown one is a 404."""
+    if isinstance(node, list):
+        return any(_names_a_record(n, components, seen) for n in node)
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return False
+        seen.add(name)
+        return _names_a_record(components.get(name), components, seen)
+    if node.get("format") == "uuid":
+        return True
+    return any(
+        _names_a_record(node.get(key), components, seen)
+        for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems")
+    ) or any(_names_a_record(sub, components, seen) for sub in (node.get("properties") or {}).values())
 
 
 def _request(node: Any, components: dict[str, Any], seen: set[str]) -> None:

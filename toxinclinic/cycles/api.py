@@ -79,7 +79,7 @@ class RowOut(Schema):
     published: list[dict[str, Any]]
 
 
-class ReportOut(Schema):
+class CycleReportOut(Schema):
     patients_with_baseline: int | None = Field(..., description="None when fewer than 5")
     min_group_size: int
     rows: list[RowOut]
@@ -97,7 +97,9 @@ def _est(e: stats.Estimate | None) -> dict[str, Any] | None:
     }
 
 
-@router.get("/outcomes", response=ReportOut, summary="The clinic's outcomes by cycle (clinicians, admins)")
+@router.get(
+    "/outcomes", response=CycleReportOut, summary="The clinic's outcomes by cycle (clinicians, admins)"
+)
 def clinic_outcomes(request: HttpRequest, q: Query[ReportQuery]) -> Any:
     user = request.user
     if not can_view_clinic_outcomes(user):

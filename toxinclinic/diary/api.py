@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.inputs import CheckedInput, other_digit_message, other_script_digit
-from toxinclinic.core.schemas import Schema
+from toxinclinic.core.schemas import Schema, errors
 from toxinclinic.diary import conf, services
 from toxinclinic.diary.models import DiaryEntry
 from toxinclinic.diary.permissions import can_keep_diary, can_view_diary, can_view_medication_overuse
@@ -199,7 +199,7 @@ def read_my_diary_day(request: HttpRequest, day: dt.date) -> Any:
 
 @router.put(
     "/entries/{day}",
-    response={200: DiaryDayOut, 201: DiaryDayOut},
+    response={200: DiaryDayOut, 201: DiaryDayOut, **errors(409)},
     summary="Record or replace one of my diary days (one row per day; 201 created, 200 replaced)",
 )
 def save_my_diary_day(request: HttpRequest, day: dt.date, payload: DiaryDayIn) -> Any:

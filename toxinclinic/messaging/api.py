@@ -20,7 +20,7 @@ class ReminderOut(Schema):
     on: bool
 
 
-class ContactOut(Schema):
+class ContactPreferencesOut(Schema):
     channel: str = Field(..., description="email or sms")
     channel_label: str
     email: str = Field(
@@ -52,12 +52,14 @@ def _out(c: preferences.Choices) -> dict[str, Any]:
 _REFUSED = "Only the patient chooses how they are contacted; staff see it on the outbox."
 
 
-@router.get("/contact-preferences", response=ContactOut, summary="How the clinic contacts me")
+@router.get("/contact-preferences", response=ContactPreferencesOut, summary="How the clinic contacts me")
 def read_my_contact_preferences(request: HttpRequest) -> Any:
     return _out(preferences.choices_for(own_patient(request.user, refused=_REFUSED)))
 
 
-@router.put("/contact-preferences", response=ContactOut, summary="Change how the clinic contacts me")
+@router.put(
+    "/contact-preferences", response=ContactPreferencesOut, summary="Change how the clinic contacts me"
+)
 def change_my_contact_preferences(request: HttpRequest, body: ContactIn) -> Any:
     patient = own_patient(request.user, refused=_REFUSED)
     return _out(

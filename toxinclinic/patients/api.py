@@ -22,7 +22,7 @@ from toxinclinic.accounts.permissions import (
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.fields import form_field_types
 from toxinclinic.core.pagination import Pages
-from toxinclinic.core.schemas import Schema
+from toxinclinic.core.schemas import Schema, errors
 from toxinclinic.patients.access import chart_for
 from toxinclinic.patients.forms import PatientForm
 from toxinclinic.patients.models import Patient
@@ -121,7 +121,11 @@ def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     return patient
 
 
-@router.patch("/{patient_id}", response=PatientOut, summary="Change demographics (optimistic locking)")
+@router.patch(
+    "/{patient_id}",
+    response={200: PatientOut, **errors(409)},
+    summary="Change demographics (optimistic locking)",
+)
 def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientPatch) -> Any:
     patient = chart_for(request, patient_id, can=can_edit_chart, what=None)
     fields = list(PatientForm._meta.fields)  # type: ignore[arg-type]
@@ -211,7 +215,7 @@ def _register_kind(kind: RecordKind) -> None:
 
     @router.patch(
         f"/{{patient_id}}/{kind.slug}/{{record_id}}",
-        response=Out,
+        response={200: Out, **errors(409)},
         summary=f"Change a {kind.label}",
         operation_id=f"update_{kind.slug}",
     )
@@ -240,7 +244,7 @@ def _register_kind(kind: RecordKind) -> None:
 
     @router.delete(
         f"/{{patient_id}}/{kind.slug}/{{record_id}}",
-        response={204: None},
+        response={204: None, **errors(409)},
         summary=f"Remove a {kind.label}",
         operation_id=f"delete_{kind.slug}",
     )

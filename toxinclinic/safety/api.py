@@ -16,7 +16,7 @@ from toxinclinic.audit.services import record_read
 from toxinclinic.clinical import triage
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.fields import REQUIRED_TEXT, checked_enum, model_choices
-from toxinclinic.core.schemas import Schema
+from toxinclinic.core.schemas import Schema, errors
 from toxinclinic.patients.access import chart_for, own_patient
 from toxinclinic.patients.services import parse_public_id
 from toxinclinic.safety import services
@@ -345,7 +345,11 @@ class VersionIn(Schema):
     version: int = Field(..., description="The version you read; a stale one gets 409.")
 
 
-@router.post("/triage/{item_id}/acknowledge", response=TriageItemOut, summary="Acknowledge: I am handling it")
+@router.post(
+    "/triage/{item_id}/acknowledge",
+    response={200: TriageItemOut, **errors(409)},
+    summary="Acknowledge: I am handling it",
+)
 def acknowledge_triage_item(request: HttpRequest, item_id: uuid.UUID, payload: VersionIn) -> Any:
     item = _item(request, item_id)
     return _item_out(services.acknowledge(item, actor=request.user, version=payload.version))
@@ -359,7 +363,9 @@ class CallBackIn(Schema):
 
 
 @router.post(
-    "/triage/{item_id}/call-back", response=TriageItemOut, summary="Record the call-back and its outcome"
+    "/triage/{item_id}/call-back",
+    response={200: TriageItemOut, **errors(409)},
+    summary="Record the call-back and its outcome",
 )
 def record_triage_call_back(request: HttpRequest, item_id: uuid.UUID, payload: CallBackIn) -> Any:
     item = _item(request, item_id)

@@ -19,6 +19,7 @@ from toxinclinic.accounts.models import Location
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.pagination import Pages
+from toxinclinic.core.schemas import errors
 from toxinclinic.patients.access import chart_for
 from toxinclinic.visits import charting, drafts, signing, vials
 from toxinclinic.visits import permissions as perms
@@ -126,7 +127,11 @@ def read_visit(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     return visit_detail(visit)
 
 
-@router.patch("/{visit_id}", response=dict, summary="Change a draft visit (product, indication, note …)")
+@router.patch(
+    "/{visit_id}",
+    response={200: dict, **errors(409)},
+    summary="Change a draft visit (product, indication, note …)",
+)
 def update_visit(request: HttpRequest, visit_id: uuid.UUID, payload: VisitPatch) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     changes = payload.dict(exclude={"version"}, exclude_unset=True)
@@ -161,14 +166,16 @@ def read_screening(request: HttpRequest, visit_id: uuid.UUID) -> Any:
     }
 
 
-@router.put("/{visit_id}/screening", response=dict, summary="Record the screening answers")
+@router.put(
+    "/{visit_id}/screening", response={200: dict, **errors(409)}, summary="Record the screening answers"
+)
 def save_screening(request: HttpRequest, visit_id: uuid.UUID, payload: ScreeningIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = drafts.save_screening(visit, payload.version, actor=request.user, answers=payload.answers)
     return visit_detail(visit)
 
 
-@router.put("/{visit_id}/consent", response=dict, summary="Record consent")
+@router.put("/{visit_id}/consent", response={200: dict, **errors(409)}, summary="Record consent")
 def save_consent(request: HttpRequest, visit_id: uuid.UUID, payload: ConsentIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = drafts.save_consent(
@@ -177,7 +184,9 @@ def save_consent(request: HttpRequest, visit_id: uuid.UUID, payload: ConsentIn) 
     return visit_detail(visit)
 
 
-@router.post("/{visit_id}/protocol", response=dict, summary="Prefill the sites from a template")
+@router.post(
+    "/{visit_id}/protocol", response={200: dict, **errors(409)}, summary="Prefill the sites from a template"
+)
 def apply_protocol(request: HttpRequest, visit_id: uuid.UUID, payload: ProtocolIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = charting.apply_protocol(
@@ -186,7 +195,9 @@ def apply_protocol(request: HttpRequest, visit_id: uuid.UUID, payload: ProtocolI
     return visit_detail(visit)
 
 
-@router.put("/{visit_id}/injections", response=dict, summary="Save the charted injection sites")
+@router.put(
+    "/{visit_id}/injections", response={200: dict, **errors(409)}, summary="Save the charted injection sites"
+)
 def save_injections(request: HttpRequest, visit_id: uuid.UUID, payload: InjectionsIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = charting.save_injections(visit, payload.version, actor=request.user, sites=_sites(payload.sites))
@@ -203,7 +214,9 @@ def check_injections(request: HttpRequest, visit_id: uuid.UUID, payload: CheckIn
     return result
 
 
-@router.post("/{visit_id}/vials", response={201: dict}, summary="Record a vial opened for this visit")
+@router.post(
+    "/{visit_id}/vials", response={201: dict, **errors(409)}, summary="Record a vial opened for this visit"
+)
 def add_vial_use(request: HttpRequest, visit_id: uuid.UUID, payload: VialUseIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = vials.add_vial_use(
@@ -219,14 +232,18 @@ def add_vial_use(request: HttpRequest, visit_id: uuid.UUID, payload: VialUseIn) 
     return Status(201, visit_detail(visit))
 
 
-@router.delete("/{visit_id}/vials/{use_id}", response=dict, summary="Return a vial picked by mistake")
+@router.delete(
+    "/{visit_id}/vials/{use_id}",
+    response={200: dict, **errors(409)},
+    summary="Return a vial picked by mistake",
+)
 def remove_vial_use(request: HttpRequest, visit_id: uuid.UUID, use_id: uuid.UUID, version: int) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_prepare_visit)
     visit = vials.remove_vial_use(visit, version, actor=request.user, use_id=str(use_id))
     return visit_detail(visit)
 
 
-@router.post("/{visit_id}/signature", response={201: NoteVersionOut}, summary="Sign the note")
+@router.post("/{visit_id}/signature", response={201: NoteVersionOut, **errors(409)}, summary="Sign the note")
 def sign_visit(request: HttpRequest, visit_id: uuid.UUID, payload: SignIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_sign_this_visit)
     note = signing.sign_visit(
@@ -239,7 +256,9 @@ def sign_visit(request: HttpRequest, visit_id: uuid.UUID, payload: SignIn) -> An
     return Status(201, note_out(note, with_content=True))
 
 
-@router.post("/{visit_id}/amendments", response={201: NoteVersionOut}, summary="Amend a signed note")
+@router.post(
+    "/{visit_id}/amendments", response={201: NoteVersionOut, **errors(409)}, summary="Amend a signed note"
+)
 def amend_visit(request: HttpRequest, visit_id: uuid.UUID, payload: AmendIn) -> Any:
     visit = get_visit(request.user, visit_id, can=perms.can_amend_visit)
     note = signing.amend_visit(

@@ -1,0 +1,1 @@
+"""Schemathesis over the API and the FHIR interactions, one run per role (``make fuzz``; ``fuzz.run``)."""

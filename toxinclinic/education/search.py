@@ -14,8 +14,16 @@ Ranking is BM25 (bm25s) twice: over the page's parts (sections and FAQ answers, 
 over their sentences; a sentence scores its own BM25 plus its part's. The best sentence is the answer,
 with the next one when it is short or the sentence introduces a list.
 
+Words that only shade a question (``lexicon.LIGHT_WORDS``: “really”, “better”, “mum”; numbers the page does
+not print; an intent's cue words) weigh ``LIGHT_WORD_WEIGHT`` of their weight, and an everyday word spelled
+right (textstat's Dale–Chall list, ``lexicon.FAMILIAR``) is never “corrected”. A sentence must say the kind of
+thing asked (``lexicon.ANSWER_TYPES``: a time for “how long”, digits for “how many”, a person for “who”) or
+the next one is tried; a sentence under “For cervical dystonia, …” does not answer a question that names
+the part's other scope; a list item whose lead-in alone matches gives way to the whole list.
+
 The honest part: the matched words must carry at least ``MIN_COVERAGE`` of the question's weight (a word
-the page never uses weighs as much as its rarest word), or the answer says the page has no good answer.
+the page never uses weighs as much as its rarest word; of “A or B”, the alternative a part does not say
+is no gap), or the answer says the page has no good answer.
 No model is downloaded: everything here is in the code and two small wheels.
 """
 

@@ -278,7 +278,11 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     patients = opts.patients or (3 if opts.quick else 12)
-    seeding.seed_database(patients, seed=2026)
+    try:
+        seeding.seed_database(patients, seed=2026)
+    except seeding.NotAFuzzDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 2
     tokens = seeding.issue_tokens()
     ids = seeding.real_ids()
     seeded = time.monotonic() - t0

@@ -46,6 +46,7 @@ CHECKS = ",".join(
 ID_PROBABILITY = 0.7
 API_ROLES = ("patient", "nurse", "clinician", "injector", "coordinator", "admin")
 FHIR_CALLERS = ("fhir-system", "fhir-patient")
+FHIR_EXAMPLES_FACTOR = 15
 
 
 def _toml_str(s: str) -> str:
@@ -195,8 +196,8 @@ def _markdown(summary: dict[str, Any]) -> str:
         f"{summary['database']}, load average before {summary['load_before']} "
         f"and after {summary['load_after']}",
         "",
-        "| caller | operations | cases | with failures | failures by kind | seconds |",
-        "|---|---:|---:|---:|---|---:|",
+        "| caller | operations | cases | with failures | failures by kind | tool errors | seconds |",
+        "|---|---:|---:|---:|---|---:|---:|",
     ]
     for r in summary["callers"]:
         kinds = ", ".join(f"{k}: {v}" for k, v in r.get("failures_by_kind", {}).items()) or r.get(
@@ -204,7 +205,8 @@ def _markdown(summary: dict[str, Any]) -> str:
         )
         rows.append(
             f"| {r['caller']} | {r.get('operations_tested', '-')} | {r.get('cases', '-')} | "
-            f"{r.get('cases_with_failures', '-')} | {kinds} | {r.get('seconds', '-')} |"
+            f"{r.get('cases_with_failures', '-')} | {kinds} | {r.get('errored', '-')} | "
+            f"{r.get('seconds', '-')} |"
         )
     for r in summary["callers"]:
         if r.get("failing_cases"):
@@ -276,7 +278,11 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     patients = opts.patients or (3 if opts.quick else 12)
-    seeding.seed_database(patients, seed=2026)
+    try:
+        seeding.seed_database(patients, seed=2026)
+    except seeding.NotAFuzzDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 2
     tokens = seeding.issue_tokens()
     ids = seeding.real_ids()
     seeded = time.monotonic() - t0
@@ -299,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         for caller in callers:
             cfg = out / f"{caller}.toml"
             if caller.startswith("fhir"):
-                write_config(cfg, seed=seed, examples=examples, ids=fhir_ids)
+                # 30 operations against the API's 100: more cases each, for as many cases per caller.
+                n = examples if opts.quick else examples * FHIR_EXAMPLES_FACTOR
+                write_config(cfg, seed=seed, examples=n, ids=fhir_ids)
                 loc, url = str(out / "fhir-openapi.json"), f"{base}/fhir/R4"
             else:
                 write_config(cfg, seed=seed, examples=examples, ids=ids)

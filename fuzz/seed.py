@@ -10,7 +10,6 @@ access tokens (``AccessToken.new_secret``) that live as long as the run instead 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.management import call_command
 from django.utils import timezone
@@ -25,17 +24,31 @@ ROLES: dict[str, str] = {
     "admin": "admin",
 }
 
-#: FHIR callers: a system client of the demo clinic (read-only) and a patient's own app.
-FHIR_CALLERS = ("fhir-system", "fhir-patient")
+
+class NotAFuzzDatabase(Exception):
+    pass
+
+
+#: The clinics ``demo_seed`` creates: the only ones a database to fuzz may already hold.
+DEMO_CLINICS = ("Harbour Neurology Clinic", "Northgate Headache Center")
 
 
 def seed_database(patients: int, seed: int) -> None:
+    """Migrate, then replace everything with the demo clinic: refused on a database that holds any other
+    clinic than the demo's own (the fuzzer writes and flushes; it must never meet real records)."""
+    from toxinclinic.accounts.models import Clinic
+
     call_command("migrate", interactive=False, verbosity=0)
+    others = list(Clinic.objects.exclude(name__in=DEMO_CLINICS).values_list("name", flat=True)[:3])
+    if others:
+        raise NotAFuzzDatabase(f"This database holds other clinics ({', '.join(others)}); fuzz a fresh one.")
     call_command("demo_seed", patients=patients, seed=seed, reset=True, verbosity=0)
 
 
 def issue_tokens(hours: float = 12.0) -> dict[str, str]:
-    """A live bearer token per role of ``ROLES`` and per FHIR caller, raw (``role -> token``)."""
+    """A live bearer token per role of ``ROLES``, and a SMART access token for the FHIR callers (a
+    read-only system client of the demo clinic, ``fhir-system``; the demo patient's own app,
+    ``fhir-patient``), raw (``caller -> token``)."""
     from toxinclinic.accounts.models import ApiToken, User
     from toxinclinic.demo.management.commands.demo_seed import DEMO_CLINIC
     from toxinclinic.fhir.models import AccessToken, BackendClient
@@ -114,11 +127,3 @@ def real_ids() -> dict[str, list[str]]:
             out[param] = ids
     out["slug"] = list(TreatmentPage.objects.values_list("slug", flat=True)[:3])
     return {k: v for k, v in out.items() if v}
-
-
-def describe() -> dict[str, Any]:
-    """Row counts the summary records (what the fuzzed database held)."""
-    from toxinclinic.patients.models import Patient
-    from toxinclinic.visits.models import Visit
-
-    return {"patients": Patient.objects.count(), "visits": Visit.objects.count()}

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
+import pytest
 import schemathesis
 
-from fuzz import fhir_openapi
+from fuzz import fhir_openapi, seed
 from fuzz.run import failing_cases, write_config
 from toxinclinic.fhir.capability import capability_statement
 from toxinclinic.fhir.resources import TYPES
@@ -70,3 +72,12 @@ def test_failing_cases_are_read_from_the_output() -> None:
     assert failing_cases("no failures here") == []
     long_title = OUTPUT.replace("_________________________ POST", "_ POST")
     assert failing_cases(long_title)[0]["operation"] == "POST /api/v1/visits"
+
+
+def test_fuzzing_refuses_a_database_with_other_clinics(world: Any) -> None:
+    """The fuzzer flushes and writes: a database holding any clinic but the demo's is not one to fuzz."""
+    from toxinclinic.accounts.models import Clinic
+
+    with pytest.raises(seed.NotAFuzzDatabase):
+        seed.seed_database(1, seed=1)
+    assert Clinic.objects.filter(name="Clinic A").exists()

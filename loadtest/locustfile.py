@@ -87,9 +87,24 @@ def _attempt(kind: str, key: str) -> None:
     _acks.append({"kind": "attempt", "of": kind, "key": key, "at": time.time()})
 
 
+_requests: list[str] = []
+
+
+@events.request.add_listener
+def _log_request(
+    name: str, response_time: float, exception: Any = None, start_time: float | None = None, **_kw: Any
+) -> None:
+    """Every request's start, name, time and outcome: the report takes the figures of the steady part of
+    the run (after everyone has arrived) from these, as locust's own CSV covers the whole run only."""
+    _requests.append(
+        f"{start_time or time.time():.3f}\t{name}\t{response_time:.1f}\t{int(exception is not None)}\n"
+    )
+
+
 @events.test_stop.add_listener
 def _write_out(**_kw: Any) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "requests.tsv").write_text("".join(_requests))
     (OUT / "acks.jsonl").write_text("".join(json.dumps(a) + "\n" for a in _acks))
     (OUT / "failures.jsonl").write_text("".join(json.dumps(f) + "\n" for f in _failures))
 

@@ -78,6 +78,41 @@ def stats_table(run: Path) -> tuple[list[str], dict[str, float]]:
     return lines, total
 
 
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))] if xs else 0.0
+
+
+def steady_table(run: Path, since: float) -> tuple[list[str], float]:
+    """Per operation, the requests that started at or after ``since`` (epoch seconds): the steady part."""
+    path = run / "requests.tsv"
+    if not path.exists():
+        return [], 0.0
+    by: dict[str, list[float]] = collections.defaultdict(list)
+    failed: collections.Counter[str] = collections.Counter()
+    last = since
+    for line in path.read_text().splitlines():
+        t, name, ms, bad = line.split("\t")
+        if float(t) >= since:
+            by[name].append(float(ms))
+            failed[name] += int(bad)
+            last = max(last, float(t))
+    span = max(1.0, last - since)
+    lines = [
+        "| operation | requests | per s | p50 ms | p99 ms | max ms | failures |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    every = [x for xs in by.values() for x in xs]
+    for name in [*sorted(by), "**all requests**"]:
+        xs = every if name.startswith("**") else by[name]
+        bad = sum(failed.values()) if name.startswith("**") else failed[name]
+        lines.append(
+            f"| {name} | {len(xs):,} | {len(xs) / span:.2f} | {_pct(xs, 50):,.0f} | {_pct(xs, 99):,.0f} | "
+            f"{max(xs, default=0):,.0f} | {bad} |"
+        )
+    return lines, span
+
+
 def check_database(
     acks: list[dict[str, Any]], started: dt.datetime, drain_seconds: float
 ) -> list[tuple[str, bool, str]]:
@@ -277,6 +312,18 @@ def render(run: Path, drain_seconds: float) -> tuple[str, bool]:
         ),
     )
     ok = all(c[1] for c in checks)
+    steady_md: list[str] = []
+    if "ramp_seconds" in meta:
+        since = meta["locust_started"] + meta["ramp_seconds"] + 60
+        steady, span = steady_table(run, since)
+        if steady:
+            steady_md = [
+                f"After everyone has arrived and signed in (from {meta['ramp_seconds'] + 60:.0f} s to the "
+                f"end, {span:.0f} s; exact percentiles from every request's time):",
+                "",
+                *steady,
+                "",
+            ]
     loads = meta.get("loadavg", [])
     la = [x[1] for x in loads] or [0.0]
     md = [
@@ -318,8 +365,11 @@ def render(run: Path, drain_seconds: float) -> tuple[str, bool]:
         "filters and pages) or the worklist API, booking an injection from a patient's free slots, "
         "recording an outreach attempt (the HTML form).",
         "",
+        "The whole run, sign-ins included (locust's own figures; p50/p99 are locust's rounded percentiles):",
+        "",
         *lines,
         "",
+        *steady_md,
         "Checks after the run (`loadtest/report.py`, against the database):",
         "",
         *[f"- {'PASS' if p else 'FAIL'} — {name}: {detail}" for name, p, detail in checks],

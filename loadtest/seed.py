@@ -3,8 +3,8 @@
 Run by ``scripts/load.sh`` as ``python -m loadtest.seed --out PLAN.json`` against the fresh load database.
 It gives every simulated person a login of their own and writes who they are to ``PLAN.json`` (mode 600):
 
-- each of the demo clinic's patients: a portal login with a password of its own, and an API token issued
-  to that patient (half of them use the app with the token, half the browser with the password);
+- each of the demo clinic's patients: a portal login and an API token issued to that patient; half use
+  the phone app with the token only (no usable password), half the browser with a password of their own;
 - 10 staff: 4 nurses, 3 prescribing clinicians, 3 injectors (clinicians who are not prescribers), each
   with a password of their own; each clinician and injector gets a tray of Botox 100 U vials (one lot
   each, received through ``inventory.services.receive_vials``, audited like a delivery) so that two of

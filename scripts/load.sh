@@ -150,6 +150,7 @@ meta = {
     "loadavg_before": "$BEFORE",
     "loadavg": samples,
     "locust_started": $LOCUST_STARTED,
+    "ramp_seconds": $RAMP,
     "seed_seconds": $t_seed - $t0,
     "shared_note": os.environ.get("LOAD_NOTE", ""),
     "patient_pause": os.environ.get("LOAD_PATIENT_PAUSE", "90,210").replace(",", "–"),

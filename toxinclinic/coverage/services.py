@@ -156,7 +156,7 @@ def move_authorization(
     with transaction.atomic():
         current = PriorAuthorization.objects.select_for_update().get(pk=auth.pk)
         if version is not None and current.version != version:
-            raise Conflict("Somebody else changed this authorization; reload it and try again.")
+            raise Conflict(current.version, "Somebody else changed this authorization; reload it, try again.")
         if status not in NEXT.get(current.status, ()):
             allowed = ", ".join(AuthStatus(s).label for s in NEXT.get(current.status, ())) or "nothing"
             raise FieldError.one(

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from toxinclinic.scheduling.models import Recall
@@ -34,11 +35,22 @@ def sign(world: Any, django_capture_on_commit_callbacks: Any) -> Any:
     return run
 
 
-def test_signing_without_commit_sets_no_recall_yet(world: Any) -> None:
-    """The recall follows the committed session: a signing rolled back leaves none behind."""
+def test_recall_is_written_with_the_signing_and_rolls_back_with_it(world: Any) -> None:
+    """The recall is part of the signing transaction (``visit_signed`` is sent inside it, so a crash after the
+    commit cannot leave a signed visit without its recall): a signing rolled back leaves none behind."""
     v = prepared_visit(world, visit_date=timezone.localdate() - dt.timedelta(days=100))
-    svc.sign_visit(v, world.user("clinician"), expected_version=v.version, acknowledge_warnings=True)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        svc.sign_visit(v, world.user("clinician"), expected_version=v.version, acknowledge_warnings=True)
+        assert Recall.objects.filter(patient=world.patient).exists()
+        raise Abort
     assert not Recall.objects.filter(patient=world.patient).exists()
+    v.refresh_from_db()
+    svc.sign_visit(v, world.user("clinician"), expected_version=v.version, acknowledge_warnings=True)
+    assert Recall.objects.get(patient=world.patient).due_on == v.visit_date + dt.timedelta(days=84)
 
 
 def test_recall_due_in_twelve_weeks_and_listed(world: Any, client_as: Any, sign: Any) -> None:

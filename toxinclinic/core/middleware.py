@@ -100,4 +100,17 @@ class RejectNulMiddleware:
             return JsonResponse(
                 {"detail": [{"loc": list(loc), "msg": msg, "type": "value_error"}]}, status=422
             )
+        if request.path.startswith("/fhir/"):
+            # A FHIR client reads errors as an OperationOutcome (the fhir app answers every other error so).
+            issue = {
+                "severity": "error",
+                "code": "invalid",
+                "diagnostics": msg,
+                "expression": [".".join(loc)],
+            }
+            return JsonResponse(
+                {"resourceType": "OperationOutcome", "issue": [issue]},
+                status=400,
+                content_type="application/fhir+json",
+            )
         return HttpResponseBadRequest(msg, content_type="text/plain; charset=utf-8")

@@ -148,6 +148,22 @@ def _keys(entry: dict[str, Any]) -> list[str]:
     return out
 
 
+def _shape_problem(entry: Any) -> str:
+    """Why an entry is not even shaped like one (empty: it is), before any field is read."""
+    if not isinstance(entry, dict):
+        return "an entry must be an object with a resource."
+    res = entry.get("resource")
+    if not isinstance(res, dict):
+        return "the entry has no resource object."
+    if not isinstance(res.get("resourceType"), str):
+        return "resource.resourceType must be the name of a resource type, as text."
+    if "fullUrl" in entry and not isinstance(entry["fullUrl"], str):
+        return "fullUrl must be text."
+    if "id" in res and not isinstance(res["id"], str):
+        return "resource.id must be text."
+    return ""
+
+
 def import_bundle(bundle: dict[str, Any], clinic: Any, *, actor: Any = None) -> Result:
     """Store the bundle's intake in ``clinic`` or raise ``ImportRefused`` (an OperationOutcome)."""
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") not in ("transaction", "collection"):
@@ -155,12 +171,18 @@ def import_bundle(bundle: dict[str, Any], clinic: Any, *, actor: Any = None) -> 
             operation_outcome([("error", "invalid", "Send a transaction or collection Bundle.")])
         )
     entries = bundle.get("entry") or []
-    patient_keys = {
-        k for e in entries if (e.get("resource") or {}).get("resourceType") == "Patient" for k in _keys(e)
-    }
+    if not isinstance(entries, list):
+        raise ImportRefused(operation_outcome([("error", "structure", "Bundle.entry must be a list.")]))
     issues = []
     for i, e in enumerate(entries):
-        for problem in _check(i, e.get("resource") or {}, patient_keys):
+        shape = _shape_problem(e)
+        if shape:
+            issues.append(("error", "structure", f"Bundle.entry[{i}]: {shape}"))
+    if issues:
+        raise ImportRefused(operation_outcome(issues))
+    patient_keys = {k for e in entries if e["resource"]["resourceType"] == "Patient" for k in _keys(e)}
+    for i, e in enumerate(entries):
+        for problem in _check(i, e["resource"], patient_keys):
             issues.append(("error", "not-supported", f"Bundle.entry[{i}]: {problem}"))
     if issues:
         raise ImportRefused(operation_outcome(issues))

@@ -176,11 +176,13 @@ def transaction(request: HttpRequest) -> HttpResponse:
         raise FhirError(400, "structure", "The body is not JSON.") from exc
     if not isinstance(bundle, dict):
         raise FhirError(400, "structure", "The body is not a Bundle.")
-    types = {
-        (e.get("resource") or {}).get("resourceType")
-        for e in bundle.get("entry") or []
-        if isinstance(e, dict)
-    }
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise FhirError(400, "structure", "Bundle.entry must be a list of entries.")
+    # Only well-formed entries name a type here; the importer refuses the others entry by entry.
+    resources = [e.get("resource") for e in entries if isinstance(e, dict)]
+    named = (r.get("resourceType") for r in resources if isinstance(r, dict))
+    types = {t for t in named if isinstance(t, str)}
     refused = sorted(t for t in types if t in importer.SUPPORTED and not grant.may_write(t))
     if refused:
         audit.record_refusal(grant, what, "scope", 403)

@@ -19,7 +19,7 @@ from toxinclinic.accounts.models import User
 from toxinclinic.audit.services import record_read
 from toxinclinic.core.errors import FieldError
 from toxinclinic.core.pagination import Pages
-from toxinclinic.core.schemas import Schema
+from toxinclinic.core.schemas import Schema, errors
 from toxinclinic.patients.access import chart_for
 from toxinclinic.scheduling import attendance, booking
 from toxinclinic.scheduling.models import Appointment, AppointmentKind
@@ -238,13 +238,21 @@ def get_appointment(request: HttpRequest, public_id: uuid.UUID) -> Any:
     return appt
 
 
-@router.post("/appointments/{public_id}/cancel", response=AppointmentOut, summary="Cancel with a reason")
+@router.post(
+    "/appointments/{public_id}/cancel",
+    response={200: AppointmentOut, **errors(409)},
+    summary="Cancel with a reason",
+)
 def cancel_appointment(request: HttpRequest, public_id: uuid.UUID, payload: CancelIn) -> Any:
     appt = _appointment(request, public_id)
     return booking.cancel(appt, actor=request.user, reason=payload.reason, expected_sequence=payload.sequence)
 
 
-@router.post("/appointments/{public_id}/reschedule", response=AppointmentOut, summary="Move with a reason")
+@router.post(
+    "/appointments/{public_id}/reschedule",
+    response={200: AppointmentOut, **errors(409)},
+    summary="Move with a reason",
+)
 def reschedule_appointment(request: HttpRequest, public_id: uuid.UUID, payload: RescheduleIn) -> Any:
     appt = _appointment(request, public_id)
     who = _clinician(request, payload.clinician) if payload.clinician else None
@@ -254,7 +262,11 @@ def reschedule_appointment(request: HttpRequest, public_id: uuid.UUID, payload: 
     )  # fmt: skip
 
 
-@router.post("/appointments/{public_id}/no-show", response=AppointmentOut, summary="Record did not attend")
+@router.post(
+    "/appointments/{public_id}/no-show",
+    response={200: AppointmentOut, **errors(409)},
+    summary="Record did not attend",
+)
 def no_show(request: HttpRequest, public_id: uuid.UUID, payload: NoShowIn) -> Any:
     appt = _appointment(request, public_id)
     return booking.mark_no_show(appt, actor=request.user, reason=payload.reason)
@@ -262,7 +274,7 @@ def no_show(request: HttpRequest, public_id: uuid.UUID, payload: NoShowIn) -> An
 
 @router.post(
     "/appointments/{public_id}/attended",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(409)},
     summary="Record attended (on the appointment's day or after)",
 )
 def attended(request: HttpRequest, public_id: uuid.UUID, payload: AttendedIn) -> Any:

@@ -39,6 +39,17 @@ def test_api_query_and_body_name_the_field(world: Any, client_as: Any) -> None:
     assert ok.status_code == 201
 
 
+def test_fhir_query_answers_an_operation_outcome(world: Any, client: Any) -> None:
+    """A FHIR client reads errors as OperationOutcome (found by ``make fuzz``: it got text/plain)."""
+    resp = client.get("/fhir/R4/Observation", {"patient": "x\x00"})
+    assert resp.status_code == 400
+    assert resp["Content-Type"].startswith("application/fhir+json")
+    body = resp.json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["code"] == "invalid" and "NUL" in body["issue"][0]["diagnostics"]
+    assert body["issue"][0]["expression"] == ["query.patient"]
+
+
 def test_html_form_post(world: Any, client_as: Any) -> None:
     from urllib.parse import urlencode
 

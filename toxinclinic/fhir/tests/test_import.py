@@ -182,3 +182,52 @@ def test_import_over_http_needs_a_registered_write_scope(world: Any, client: Any
         **post,
     )
     assert bad.status_code == 400 and bad.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "not an entry",
+        {"resource": "Patient"},
+        {"resource": {"resourceType": ["Patient"]}},
+        {"resource": {"resourceType": {"a": 1}}},
+        {"resource": {"resourceType": "Patient", "id": 7}},
+        {"fullUrl": ["urn:uuid:x"], "resource": {"resourceType": "Patient"}},
+    ],
+    ids=["string", "resource-not-object", "type-list", "type-object", "id-number", "fullurl-list"],
+)
+def test_a_misshapen_entry_is_a_400_not_a_crash(world: Any, client: Any, entry: Any) -> None:
+    """Found by ``make fuzz``: a resourceType that was not text crashed the scope check (500)."""
+    import json
+
+    writer, wkey = make_client(world.clinic, scopes="system/*.read system/Patient.write")
+    tok = get_token(client, writer, wkey, scope="system/Patient.write")
+    before = Patient.objects.count()
+    r = client.post(
+        "/fhir/R4/",
+        json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [entry]}),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {tok}",
+    )
+    assert r.status_code == 400, r.content
+    assert r["Content-Type"].startswith("application/fhir+json")
+    body = r.json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert "Bundle.entry[0]" in body["issue"][0]["diagnostics"]
+    assert Patient.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_entry_that_is_not_a_list_is_refused(world: Any, client: Any) -> None:
+    import json
+
+    writer, wkey = make_client(world.clinic, scopes="system/*.read system/Patient.write")
+    tok = get_token(client, writer, wkey, scope="system/Patient.write")
+    r = client.post(
+        "/fhir/R4/",
+        json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": {"resource": {}}}),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {tok}",
+    )
+    assert r.status_code == 400 and "must be a list" in r.json()["issue"][0]["diagnostics"]

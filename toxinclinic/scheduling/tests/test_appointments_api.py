@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -90,3 +91,18 @@ def test_reading_one_appointment_through_the_api_is_an_audited_chart_read(world:
     assert reads.latest("id").data == {"what": "appointment (API)"}
     assert client_as("other_clinician").get(f"/api/v1/appointments/{appt.public_id}").status_code == 404
     assert reads.count() == before + 1  # a refused read records nothing
+
+
+def test_the_appointment_changes_that_can_conflict_document_409() -> None:
+    """Each of these answers 409 on a stale sequence or an appointment no longer booked (the fuzzer found
+    the status undocumented); the OpenAPI document says so for exactly these."""
+    from toxinclinic.api.main import api
+
+    doc = json.loads(json.dumps(api.get_openapi_schema()))
+    base = "/api/v1/appointments/{public_id}/"
+    for step in ("cancel", "reschedule", "no-show", "attended"):
+        responses = doc["paths"][base + step]["post"]["responses"]
+        assert responses["409"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }, step
+    assert "409" not in doc["paths"]["/api/v1/appointments"]["post"]["responses"]

@@ -172,6 +172,14 @@ def export(client_pk: int) -> None:
     )
 
 
+def network_client(clinic_id: int) -> None:
+    """A bench client in the 20,000-patient network's clinic (``benchmarks.network``), for its export."""
+    from toxinclinic.fhir.models import BackendClient
+
+    c = BackendClient.objects.create(clinic_id=clinic_id, name="bench network export", jwks={"keys": []})
+    _out({"client": c.pk})
+
+
 def baseline(folder: Path, limit: int) -> None:
     """The same resources (from the export's files, an equal share per type) validated and serialised
     through fhir.resources R4B models."""

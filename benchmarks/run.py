@@ -150,8 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     for g in groups:
         for raw in g["rows"]:
             r = BenchResult(**raw)
-            table.add_row(g["group"], r.name, f"{_fmt(r.figure)} {r.unit}", f"{_fmt(r.baseline)} {r.unit}",
-                          f"{r.ratio:.2f}×")
+            table.add_row(
+                g["group"],
+                r.name,
+                f"{_fmt(r.figure)} {r.unit}",
+                f"{_fmt(r.baseline)} {r.unit}",
+                f"{r.ratio:.2f}×",
+            )
     console.print(table)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,37 +14,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toxinclinic.tasklease.tests.harness import children, wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def children(pid: int) -> set[int]:
-    """Direct child processes of ``pid`` (granian's workers)."""
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                out.add(int(entry.name))
-    return out
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = check()
-        if got:
-            return got
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+__all__ = ["ROOT", "children", "wait_until"]
 
 
 @dataclass

@@ -108,14 +108,28 @@ def connect(settings_dict: dict[str, Any], connection: Any, tmp_path: Path) -> S
     return Shared(env=env)
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = check()
         if got:
             return got
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def children(pid: int) -> set[int]:
+    """Direct child processes of ``pid`` (granian's workers), from /proc."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                out.add(int(entry.name))
+    return out
 
 
 def lines(log: Path, prefix: str) -> list[list[str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toxinclinic.tasklease.tests.harness import ROOT, connect, wait_until
+from toxinclinic.tasklease.tests.harness import ROOT, children, connect, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,19 +21,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                out.add(int(entry.name))
-    return out
 
 
 def _ok(port: int, timeout: float = 2) -> bool:
@@ -63,14 +50,14 @@ def test_a_killed_web_worker_is_respawned_and_requests_keep_succeeding(tmp_path:
     )
     try:
         wait_until(lambda: _ok(port), 60, "the server to answer")
-        workers = wait_until(lambda: len(w := _children(server.pid)) == 2 and w, 30, "two web workers")
+        workers = wait_until(lambda: len(w := children(server.pid)) == 2 and w, 30, "two web workers")
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)
         time.sleep(0.2)
         assert server.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
         # The other worker answers meanwhile; after the respawn interval a new worker joins.
-        new = wait_until(lambda: (_children(server.pid) - workers) or None, 30, "a new web worker")
-        assert victim not in _children(server.pid) and len(_children(server.pid)) == 2 and new
+        new = wait_until(lambda: (children(server.pid) - workers) or None, 30, "a new web worker")
+        assert victim not in children(server.pid) and len(children(server.pid)) == 2 and new
         # A request the kernel hands to the new worker waits while it imports Django (seconds on a loaded
         # machine), hence the generous timeout: after that short window every request succeeds.
         wait_until(lambda: _ok(port, timeout=15), 60, "the server to answer after the respawn")

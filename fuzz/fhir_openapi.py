@@ -44,7 +44,10 @@ _OUTCOME = {
     },
 }
 _ERRORS = {
-    "400": "A search parameter or value this server does not support, or a body that is not a Bundle.",
+    "400": (
+        "A search parameter or value this server does not support, text no database can hold (a NUL), "
+        "or a body that is not a Bundle."
+    ),
     "401": "No live SMART access token.",
     "403": "The token has no scope for this (or a patient's token asked about another patient).",
     "404": "Not known to this server.",
@@ -129,7 +132,7 @@ def document(capability: dict[str, Any]) -> dict[str, Any]:
                 "operationId": "metadata",
                 "security": [],
                 "parameters": [_FORMAT],
-                "responses": _responses(_resource("CapabilityStatement"), ["406"]),
+                "responses": _responses(_resource("CapabilityStatement"), ["400", "406"]),
             }
         }
     }
@@ -188,7 +191,7 @@ def document(capability: dict[str, Any]) -> dict[str, Any]:
                         },
                         _FORMAT,
                     ],
-                    "responses": _responses(_resource(t), ["401", "403", "404", "406", "410"]),
+                    "responses": _responses(_resource(t), ["400", "401", "403", "404", "406", "410"]),
                 }
             }
     if any(i["code"] == "transaction" for i in rest.get("interaction", [])):

@@ -21,5 +21,6 @@ urlpatterns = [
     path("fhir/R4/$export-file/<str:job_id>/<str:name>", export_views.download),
     re_path(rf"^fhir/R4/{_TYPE}$", views.search_type, name="search"),
     re_path(rf"^fhir/R4/{_TYPE}/{_ID}$", views.read, name="read"),
-    re_path(r"^fhir/R4/(?P<rest>.*)$", views.not_found),
+    # [\s\S]: an id with a newline in it is still a FHIR path, answered with an OperationOutcome.
+    re_path(r"^fhir/R4/(?P<rest>[\s\S]*)$", views.not_found),
 ]

@@ -231,3 +231,12 @@ def test_entry_that_is_not_a_list_is_refused(world: Any, client: Any) -> None:
         HTTP_AUTHORIZATION=f"Bearer {tok}",
     )
     assert r.status_code == 400 and "must be a list" in r.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.django_db
+def test_an_id_with_a_newline_is_a_fhir_404(client: Any) -> None:
+    """Found by ``make fuzz``: the catch-all route did not match across a newline, so Django's HTML 404
+    answered a FHIR client."""
+    r = client.get("/fhir/R4/MedicationAdministration/_N%0AE")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/fhir+json")
+    assert r.json()["resourceType"] == "OperationOutcome"

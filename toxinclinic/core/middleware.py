@@ -83,6 +83,21 @@ def bad_text_location(request: HttpRequest) -> tuple[tuple[str, ...], str] | Non
     return None
 
 
+def operation_outcome_response(
+    status: int, code: str, diagnostics: str, expression: str = ""
+) -> JsonResponse:
+    """An error a FHIR client reads, for the answers core gives before the fhir app's views run (bad
+    text in the request, the database away)."""
+    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": diagnostics}
+    if expression:
+        issue["expression"] = [expression]
+    return JsonResponse(
+        {"resourceType": "OperationOutcome", "issue": [issue]},
+        status=status,
+        content_type="application/fhir+json",
+    )
+
+
 class RejectNulMiddleware:
     """Refuses NUL characters and lone surrogates (the name predates the surrogate check)."""
 
@@ -102,15 +117,5 @@ class RejectNulMiddleware:
             )
         if request.path.startswith("/fhir/"):
             # A FHIR client reads errors as an OperationOutcome (the fhir app answers every other error so).
-            issue = {
-                "severity": "error",
-                "code": "invalid",
-                "diagnostics": msg,
-                "expression": [".".join(loc)],
-            }
-            return JsonResponse(
-                {"resourceType": "OperationOutcome", "issue": [issue]},
-                status=400,
-                content_type="application/fhir+json",
-            )
+            return operation_outcome_response(400, "invalid", msg, expression=".".join(loc))
         return HttpResponseBadRequest(msg, content_type="text/plain; charset=utf-8")

@@ -16,6 +16,8 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from toxinclinic.core.middleware import operation_outcome_response
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness plus a trivial database round trip; also the framework floor in benchmarks."""
@@ -77,12 +79,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return defaults.server_error(request)
     path = request.path
     if path.startswith("/fhir/"):
-        issue = {"severity": "error", "code": "transient", "diagnostics": UNAVAILABLE}
-        resp: HttpResponse = JsonResponse(
-            {"resourceType": "OperationOutcome", "issue": [issue]},
-            status=503,
-            content_type="application/fhir+json",
-        )
+        resp: HttpResponse = operation_outcome_response(503, "transient", UNAVAILABLE)
     elif path.startswith("/api/") or path == "/healthz":
         resp = JsonResponse({"detail": UNAVAILABLE}, status=503)
     else:

@@ -177,9 +177,9 @@ def transaction(request: HttpRequest) -> HttpResponse:
     if not isinstance(bundle, dict):
         raise FhirError(400, "structure", "The body is not a Bundle.")
     entries = bundle.get("entry") or []
-    if not isinstance(entries, list):
-        raise FhirError(400, "structure", "Bundle.entry must be a list of entries.")
-    # Only well-formed entries name a type here; the importer refuses the others entry by entry.
+    # Only well-formed entries name a type here; the importer refuses the others (and an entry that is
+    # not a list) with an OperationOutcome that says which.
+    entries = entries if isinstance(entries, list) else []
     resources = [e.get("resource") for e in entries if isinstance(e, dict)]
     named = (r.get("resourceType") for r in resources if isinstance(r, dict))
     types = {t for t in named if isinstance(t, str)}

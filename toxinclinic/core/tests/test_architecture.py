@@ -152,8 +152,7 @@ def test_imports_point_down() -> None:
 
 
 #: Templates that include another app's template sideways, this session (same rules as imports).
-TEMPLATE_TEMPORARY: dict[tuple[str, str], str] = {
-}
+TEMPLATE_TEMPORARY: dict[tuple[str, str], str] = {}
 _INCLUDE = re.compile(r"""{%\s*(?:include|extends)\s+["']([a-z_]+)/""")
 
 

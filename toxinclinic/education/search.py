@@ -43,7 +43,7 @@ import snowballstemmer
 from django.utils.html import format_html
 from rapidfuzz import fuzz, process
 
-from toxinclinic.education import markup
+from toxinclinic.education import markup, semantic
 from toxinclinic.education.lexicon import (
     ANSWER_TYPES,
     FAMILIAR,
@@ -74,6 +74,9 @@ DEFINITION_BONUS = 3.0
 LIGHT_WORD_WEIGHT = 0.25
 DOC_WEIGHT = 1.0
 OTHER_SCOPE_PENALTY = 3.0
+SEMANTIC_WEIGHT = 3.0
+SEMANTIC_FLOOR = 0.2
+SEMANTIC_ACCEPT = 0.75
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -142,6 +145,8 @@ class Hit:
     score: float
     coverage: float
     snippet: str = ""
+    meaning: float = 0.0  # cosine of the question and the answering sentence (0 without the model)
+    lexical: float = 0.0  # the score from words alone (``score`` adds meaning)
 
 
 def _plain(md: str) -> str:
@@ -308,6 +313,12 @@ class Index:
         for w in self.vocabulary:
             self.vocabulary_by_letter.setdefault(w[0], []).append(w)
         self._stems = set(df)
+        # What each sentence means (semantic.py), beside the words it uses; None without the model.
+        self.unit_vectors = semantic.encode_page([u.text for u in self.units])
+        # “They will tell you what to do.” means something only after the sentence before it; its window
+        # with that sentence carries the meaning, the sentence alone gets none.
+        self.unit_docs = np.array([u.doc for u in self.units], dtype=int)
+        self.unit_alone = np.array([not _CONTINUES.match(u.text) for u in self.units], dtype=bool)
 
     @staticmethod
     def familiar(word: str) -> bool:
@@ -416,6 +427,16 @@ class Index:
                 # A FAQ question worded like the patient's is the strongest sign of the right answer.
                 sim = fuzz.token_sort_ratio(" ".join(own), " ".join(self.title_terms_ordered[d_i])) / 100
                 doc_scores[d_i] += FAQ_SIMILARITY_WEIGHT * max(0.0, sim - 0.5) * 2
+        meaning = bonus = np.zeros(n_units)
+        enc = semantic.encoder()
+        if enc is not None and self.unit_vectors is not None:
+            # Cosine of the question and each sentence; below SEMANTIC_FLOOR it is noise, not meaning.
+            meaning = (self.unit_vectors @ enc.encode([query])[0]) * self.unit_alone
+            # Meaning re-ranks the sentences the question's words found; alone it brings in only a
+            # sentence close enough to answer (SEMANTIC_ACCEPT), not every sentence on the same topic.
+            in_found_part = doc_scores[self.unit_docs] > 0
+            found = (unit_scores > 0) | in_found_part | (meaning >= SEMANTIC_ACCEPT)
+            bonus = found * SEMANTIC_WEIGHT * np.maximum(meaning - SEMANTIC_FLOOR, 0.0)
         definition = _DEFINITION.match(" ".join(_words(query)))
         subject = set(terms(definition.group(1))) if definition else set()
         title_cover = [sum(w for t, w in weights.items() if t in tt) / total for tt in self.title_terms]
@@ -443,12 +464,13 @@ class Index:
                 named = {t for sc in self.doc_scopes[u.doc] if sc != self.unit_scope[i] for t in sc & own_set}
                 if named and named.isdisjoint(self.unit_own[i]):
                     score -= OTHER_SCOPE_PENALTY
-            total_score = DOC_WEIGHT * float(doc_scores[u.doc]) + score
+            lexical = DOC_WEIGHT * float(doc_scores[u.doc]) + score
+            total_score = lexical + float(bonus[i])
             if u.doc not in best or total_score > best[u.doc][0]:
-                best[u.doc] = (total_score, i)
+                best[u.doc] = (total_score, i, lexical)
         page_terms = set(self._stems)
         hits = []
-        for d_i, (score, u_i) in best.items():
+        for d_i, (score, u_i, lexical) in best.items():
             in_doc = sum(w for t, w in weights.items() if t in self.doc_terms[d_i])
             # A word found elsewhere on the page counts half: the page knows it, this part may not say it.
             elsewhere = sum(w for t, w in weights.items() if t not in self.doc_terms[d_i] and t in page_terms)
@@ -460,7 +482,16 @@ class Index:
                 if x not in self.doc_terms[d_i] and other in self.doc_terms[d_i]
             )
             coverage = (in_doc + 0.5 * elsewhere) / max(total - spared, 1e-9)
-            hits.append(Hit(self.docs[d_i], score, coverage, self._whole_list_if_asked(u_i, set(own))))
+            hits.append(
+                Hit(
+                    self.docs[d_i],
+                    score,
+                    coverage,
+                    self._whole_list_if_asked(u_i, set(own)),
+                    float(meaning[u_i]),
+                    lexical,
+                )
+            )
         hits.sort(key=lambda h: (-h.score, h.doc.kind != "faq"))
         return hits[:limit]
 
@@ -483,7 +514,10 @@ class Answer:
 
 
 def good(hit: Hit) -> bool:
-    return hit.coverage >= MIN_COVERAGE and hit.score >= MIN_SCORE
+    # A sentence that says what was asked in other words (“knocked out” for “awake”) leaves the
+    # question's words uncovered; a close enough meaning answers all the same.
+    close = hit.meaning >= SEMANTIC_ACCEPT
+    return (hit.coverage >= MIN_COVERAGE or close) and (hit.lexical >= MIN_SCORE or close)
 
 
 _INDEXES: dict[str, Index] = {}

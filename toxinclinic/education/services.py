@@ -192,7 +192,7 @@ def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None, la
     Refused with ``Conflict`` when the draft changed since the editor loaded it, ``NothingToPublish``
     when it equals the live version, ``NotPublishable`` when something a public page needs is missing.
     """
-    from toxinclinic.education.tasks import narrate_version
+    from toxinclinic.education.tasks import narrate_version, prepare_answers
 
     with transaction.atomic():
         locked = (
@@ -249,6 +249,7 @@ def publish(page: TreatmentPage, *, actor: Any, expected_version: int | None, la
         )
         # After commit, so the worker always finds the version row.
         transaction.on_commit(lambda: narrate_version.enqueue(version.pk))
+        transaction.on_commit(lambda: prepare_answers.enqueue(version.pk))
     page.published_version = version
     return version
 

@@ -1,4 +1,4 @@
-"""Background work of the education app: narrate a published version."""
+"""Background work of the education app: narrate a published version, and prepare its answers."""
 
 from __future__ import annotations
 
@@ -84,6 +84,22 @@ def narrate(version_id: int) -> str:
 def narrate_version(version_id: int) -> str:
     """Queue entry point: only the version's integer id travels through the queue table."""
     return narrate(version_id)
+
+
+@task()
+def prepare_answers(version_id: int) -> str:
+    """Encode a published version's sentences for “Ask a question” (semantic.py keeps them on disk), so
+    the first patient to ask does not wait the few seconds that takes. Idempotent: a second run reads
+    the file. A version deleted before the worker got to it needs nothing."""
+    from toxinclinic.education import search
+
+    version = PageVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return "no such version"
+    index = search.index_for_version(version)
+    if index.unit_vectors is None:
+        return "words only: the sentence model is not installed"
+    return f"{len(index.units)} sentences encoded"
 
 
 # A passing failure: "espeak-ng failed (-15)" (a killed tool, from before such failures were retried) and

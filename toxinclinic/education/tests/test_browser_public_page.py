@@ -223,11 +223,19 @@ def test_ask_box_journey(
         page.get_by_role("button", name="Find the answer").click()
     answer = page.locator("#answer")
     expect(answer.get_by_role("link", name="Before your visit")).to_be_visible()
-    expect(answer).to_contain_text("Please tell us about")
+    # What to tell us, or what to wear and bring: both are the section's answer to getting ready.
+    expect(answer).to_contain_text(re.compile("Please tell us about|Wear a top"))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     answer.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / f"treatment-ask-{name}.png"))
     assert _serious(page) == []
+    # Worded unlike the page (“travel to other bits” for “spread past the places”): the sentence model.
+    box.fill("can the stuff travel to other bits of my body?")
+    with page.expect_response(lambda r: "/answer?" in r.url):
+        page.get_by_role("button", name="Find the answer").click()
+    expect(answer).to_contain_text("spread past the places where it was put")
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"treatment-ask-meaning-{name}.png"))
     box.fill("does my insurance pay for it")
     with page.expect_response(lambda r: "/answer?" in r.url):
         page.get_by_role("button", name="Find the answer").click()

@@ -244,9 +244,12 @@ def test_publishing_creates_a_version_and_new_audio(client_as: Any, narrated_pag
     # The new version's audio is queued, then made by the worker from the new text.
     assert v2.audio_status == AudioStatus.PENDING
     assert "Audio is being prepared" in client.get("/treatments/botox-migraine-dystonia/").content.decode()
-    [queued] = DBTaskResult.objects.filter(status="READY")
-    assert queued.args_kwargs["args"] == [v2.pk]
+    queued = {t.task_path.rsplit(".", 1)[-1]: t.args_kwargs["args"] for t in DBTaskResult.objects.all()}
+    assert queued == {"narrate_version": [v2.pk], "prepare_answers": [v2.pk]}
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    # The worker also encoded the new version's sentences for “Ask a question” (kept on disk).
+    prepared = DBTaskResult.objects.get(task_path__endswith="prepare_answers")
+    assert prepared.status == "SUCCESSFUL" and prepared.return_value.endswith("sentences encoded")
     v2.refresh_from_db()
     v1.refresh_from_db()
     assert v2.audio_status == AudioStatus.READY and v2.audio.name != v1.audio.name

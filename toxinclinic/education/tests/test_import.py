@@ -70,8 +70,8 @@ def test_good_file_makes_provider_page_version_and_queues_narration(
     assert page.conditions == ["chronic_migraine"]
     version = page.published_version
     assert version is not None and version.number == 1 and version.published_by_label == "import"
-    task = DBTaskResult.objects.get()
-    assert task.task_path.endswith("narrate_version") and task.args_kwargs["args"] == [version.pk]
+    tasks = {t.task_path.rsplit(".", 1)[-1]: t.args_kwargs["args"] for t in DBTaskResult.objects.all()}
+    assert tasks == {"narrate_version": [version.pk], "prepare_answers": [version.pk]}
     assert AuditEvent.objects.filter(action="education.page_imported").count() == 1
     # The page shows the publish date from the file, and JSON-LD says the same.
     html = client.get("/treatments/botox-injections-for-chronic-migraine/").content.decode()

@@ -25,7 +25,8 @@ def index() -> search.Index:
         ("will the shots hurt a lot", "faq-does-it-hurt", "pinch or sting"),
         ("how long does it last", "faq-how-long-does-it-last", "about 3 months"),
         ("my eyelid droops, what do I do", "aftercare side-effects", "call the clinic"),
-        ("how do I get ready", "before-your-visit", "please tell us about"),
+        # Either of the section's steps answers (what to tell us, what to wear).
+        ("how do I get ready", "before-your-visit", "please tell us about|wear a top"),
         ("I take warfarin, is that a problem?", "before-your-visit faq-can-i-keep-taking", "blood thinner"),
         ("trouble swallowing", "side-effects faq-what-are-the-side-effects", "trouble"),
         ("can I rub my forehead afterwards", "aftercare faq-what-happens-during", "do not rub"),
@@ -39,7 +40,7 @@ def test_questions_find_the_sentence_that_answers(
     result = search.answer(index, question)
     assert result.matched and result.best is not None, index.search(question)
     assert result.best.doc.anchor.startswith(tuple(anchors.split())), index.search(question)
-    assert phrase in result.snippet.lower()
+    assert any(p in result.snippet.lower() for p in phrase.split("|")), result.snippet
     # A sentence or two (or one list with its lead-in), not the whole section.
     assert len(result.snippet) < len(result.best.doc.body)
 
@@ -73,7 +74,7 @@ def test_stemming_lay_words_and_misspellings_meet_the_page(index: search.Index) 
 def test_question_set_quality(index: search.Index) -> None:
     """The question set (tests/questions.json) on the halves used for tuning; `make bench` reports the same.
 
-    The ``held_out_3`` batch is left out on purpose: it is measured by the bench only, never here."""
+    The ``held_out_4`` batch is left out on purpose: it is measured by the bench only, never here."""
     rows = quality.load()
     assert len(rows) >= 80
     assert sum(1 for r in rows if not r["answer_contains"]) >= 15
@@ -92,7 +93,13 @@ def test_question_set_quality(index: search.Index) -> None:
     assert held / n_held >= 0.85
     # held_out_2 has been looked at since the third round, and so have the round-3 batches: tuned on, with
     # bounds a little under what they score, so that a change that loses ground on them fails here.
-    for half, answered, declines in (("held_out_2", 0.85, 0.9), ("round_3", 0.75, 0.7)):
+    # held_out_3 and round_4 have been tuned on since the fourth round (the sentence model's weights).
+    for half, answered, declines in (
+        ("held_out_2", 0.85, 0.9),
+        ("round_3", 0.75, 0.7),
+        ("held_out_3", 0.7, 1.0),
+        ("round_4", 0.65, 1.0),
+    ):
         right, n = report.share(answerable=True, half=half)
         declined, n_un = report.share(answerable=False, half=half)
         assert right / n >= answered and declined / n_un >= declines, (half, report.failures(half))

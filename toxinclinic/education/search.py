@@ -14,6 +14,10 @@ Ranking is BM25 (bm25s) twice: over the page's parts (sections and FAQ answers, 
 over their sentences; a sentence scores its own BM25 plus its part's. The best sentence is the answer,
 with the next one when it is short or the sentence introduces a list.
 
+Meaning (``semantic.py``: all-MiniLM-L6-v2 sentence vectors): a found sentence's cosine with the question
+adds ``SEMANTIC_WEIGHT`` × (cosine − ``SEMANTIC_FLOOR``) to its score, so meaning re-ranks what the words
+found; only a sentence at ``SEMANTIC_ACCEPT`` or closer is brought in by meaning alone.
+
 Words that only shade a question (``lexicon.LIGHT_WORDS``: “really”, “better”, “mum”; numbers the page does
 not print; an intent's cue words) weigh ``LIGHT_WORD_WEIGHT`` of their weight, and an everyday word spelled
 right (textstat's Dale–Chall list, ``lexicon.FAMILIAR``) is never “corrected”. A sentence must say the kind of
@@ -23,8 +27,9 @@ the part's other scope; a list item whose lead-in alone matches gives way to the
 
 The honest part: the matched words must carry at least ``MIN_COVERAGE`` of the question's weight (a word
 the page never uses weighs as much as its rarest word; of “A or B”, the alternative a part does not say
-is no gap), or the answer says the page has no good answer.
-No model is downloaded: everything here is in the code and two small wheels.
+is no gap), or a cosine of ``SEMANTIC_ACCEPT``, or coverage and cosine adding up to ``JOINT_ACCEPT``;
+otherwise the answer says the page has no good answer. No model is downloaded at run time: the sentence
+model is an installed package, checked by digest.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ OTHER_SCOPE_PENALTY = 3.0
 SEMANTIC_WEIGHT = 3.0
 SEMANTIC_FLOOR = 0.2
 SEMANTIC_ACCEPT = 0.75
+JOINT_ACCEPT = 1.0
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -517,7 +523,9 @@ def good(hit: Hit) -> bool:
     # A sentence that says what was asked in other words (“knocked out” for “awake”) leaves the
     # question's words uncovered; a close enough meaning answers all the same.
     close = hit.meaning >= SEMANTIC_ACCEPT
-    return (hit.coverage >= MIN_COVERAGE or close) and (hit.lexical >= MIN_SCORE or close)
+    # Half the question's words and a fairly close meaning together are as good as either alone.
+    together = hit.coverage + hit.meaning >= JOINT_ACCEPT
+    return (hit.coverage >= MIN_COVERAGE or close or together) and (hit.lexical >= MIN_SCORE or close)
 
 
 _INDEXES: dict[str, Index] = {}

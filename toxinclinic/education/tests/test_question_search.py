@@ -74,7 +74,7 @@ def test_stemming_lay_words_and_misspellings_meet_the_page(index: search.Index) 
 def test_question_set_quality(index: search.Index) -> None:
     """The question set (tests/questions.json) on the halves used for tuning; `make bench` reports the same.
 
-    The ``held_out_4`` batch is left out on purpose: it is measured by the bench only, never here."""
+    The ``held_out_5`` batch is left out on purpose: it is measured by the bench only, never here."""
     rows = quality.load()
     assert len(rows) >= 80
     assert sum(1 for r in rows if not r["answer_contains"]) >= 15
@@ -93,12 +93,14 @@ def test_question_set_quality(index: search.Index) -> None:
     assert held / n_held >= 0.85
     # held_out_2 has been looked at since the third round, and so have the round-3 batches: tuned on, with
     # bounds a little under what they score, so that a change that loses ground on them fails here.
-    # held_out_3 and round_4 have been tuned on since the fourth round (the sentence model's weights).
+    # held_out_3 and round_4 have been tuned on since the fourth round (the sentence model's weights),
+    # held_out_4 since the fifth (read after its final measurement).
     for half, answered, declines in (
         ("held_out_2", 0.85, 0.9),
         ("round_3", 0.75, 0.7),
         ("held_out_3", 0.7, 1.0),
         ("round_4", 0.65, 1.0),
+        ("held_out_4", 0.6, 0.95),
     ):
         right, n = report.share(answerable=True, half=half)
         declined, n_un = report.share(answerable=False, half=half)

@@ -59,7 +59,8 @@ RULE_CODES = frozenset(c for c in dosing.RULES if "_" in c)
 
 # Another country's strings in a US clinic's screens: UK emergency number, UK phone numbers and places.
 FOREIGN = {
-    "999 (the UK emergency number)": re.compile(r"(?<![\d,.])999(?![\d,.])"),
+    # Not inside a longer token: a record's UUID (“e7f999ee-…”) is no phone number.
+    "999 (the UK emergency number)": re.compile(r"(?<![\w,.-])999(?![\w,.-])"),
     "+44 (a UK phone number)": re.compile(r"\+44"),
     "a UK phone number": re.compile(r"\b0(?:20|7\d{3}|1\d{2,3}) ?\d{3,4} ?\d{3,4}\b"),
     "London": re.compile(r"\bLondon\b"),

@@ -158,5 +158,6 @@ def test_the_check_can_fail() -> None:
     assert "999" in foreign and "UK phone" in foreign
     assert not codes_in("Mar 12, 2026 · Triage item for Maya Hart: called back by Nia Roberts")
     assert not foreign_in("Call 911 or the clinic at (617) 555-0123 · 1,999 U in stock")
+    assert not foreign_in("Visit id: e7f999ee-ab96-4ee7-8abb-6d390a786207")  # a UUID, not the UK number
     assert day_first_dates_in("Saved 12 Mar 2026 and 1 Dec 18:52")
     assert not day_first_dates_in("Mar 12, 2026 · 3 months · 20 days recorded · May 12")

@@ -230,9 +230,9 @@ checked against sentence-transformers to 1e-6; the model's files are pinned by S
 sentence window of the page, kept on disk per version. A sentence's cosine with the question adds
 3 x (cos - 0.2) to the score of sentences the question's words already found, so meaning re-ranks within
 what words find; a sentence whose cosine is 0.75 or more (from round 5 also one whose cosine and
-coverage add to 1.0) may answer even when the question's words are not on the page (the coverage test),
-and only such a sentence is brought in by meaning alone. A sentence that continues the one before it
-("They will tell you what to do.") gets no meaning of its own.
+coverage add to 1.0) may answer even when too few of the question's words are on the page (the coverage
+test); meaning brings in no sentence that neither the words nor its part's words found.
+A sentence that continues the one before it ("They will tell you what to do.") gets no meaning of its own.
 Tried and dropped, each measured on the tuned halves and round_4: WordNet (Debian's
 wordnet-base) synonyms for words the page does not print (+1 right, -5 declined: a word's commonest
 senses still match the page by accident: "park" to "common", "price" to "term"); a fall-back to the

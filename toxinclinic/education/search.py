@@ -16,7 +16,7 @@ with the next one when it is short or the sentence introduces a list.
 
 Meaning (``semantic.py``: all-MiniLM-L6-v2 sentence vectors): a found sentence's cosine with the question
 adds ``SEMANTIC_WEIGHT`` × (cosine − ``SEMANTIC_FLOOR``) to its score, so meaning re-ranks what the words
-found; only a sentence at ``SEMANTIC_ACCEPT`` or closer is brought in by meaning alone.
+found (a sentence none of the question's words found, nor its part, is not brought in by meaning).
 
 Words that only shade a question (``lexicon.LIGHT_WORDS``: “really”, “better”, “mum”; numbers the page does
 not print; an intent's cue words) weigh ``LIGHT_WORD_WEIGHT`` of their weight, and an everyday word spelled
@@ -438,10 +438,9 @@ class Index:
         if enc is not None and self.unit_vectors is not None:
             # Cosine of the question and each sentence; below SEMANTIC_FLOOR it is noise, not meaning.
             meaning = (self.unit_vectors @ enc.encode([query])[0]) * self.unit_alone
-            # Meaning re-ranks the sentences the question's words found; alone it brings in only a
-            # sentence close enough to answer (SEMANTIC_ACCEPT), not every sentence on the same topic.
-            in_found_part = doc_scores[self.unit_docs] > 0
-            found = (unit_scores > 0) | in_found_part | (meaning >= SEMANTIC_ACCEPT)
+            # Meaning re-ranks the sentences the question's words found (in the sentence or its part);
+            # it brings in no other sentence, so a question on another topic stays declined.
+            found = (unit_scores > 0) | (doc_scores[self.unit_docs] > 0)
             bonus = found * SEMANTIC_WEIGHT * np.maximum(meaning - SEMANTIC_FLOOR, 0.0)
         definition = _DEFINITION.match(" ".join(_words(query)))
         subject = set(terms(definition.group(1))) if definition else set()
